@@ -1,0 +1,161 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { type Static, type TObject, type TSchema, Type } from 'typebox';
+import type { ApiClient, ClientScope, ClientsService } from '../auth/index.js';
+import { oauthScopeOf } from '../auth/index.js';
+import { certThumbprint, peerCertificateDer } from '../auth/mtls.js';
+import type { OAuthServer } from '../auth/oauth/types.js';
+import { ApiError, unauthorized } from '../shared/errors.js';
+
+export type ApiVersion = 'v1' | 'v2' | 'test';
+export const allVersions: readonly ApiVersion[] = ['v1', 'v2', 'test'];
+
+export interface RpcContext<B> {
+  body: B;
+  client: ApiClient;
+  version: ApiVersion;
+  request: FastifyRequest;
+}
+
+export interface RpcRoute<S extends TObject> {
+  /** e.g. '/providers/list'; served as POST /{version}{path}. */
+  path: string;
+  versions: readonly ApiVersion[];
+  /** Which client scope the route needs; 'any' accepts either. */
+  scope: ClientScope | 'any';
+  summary: string;
+  tag: string;
+  /** Body fields besides client_id / client_secret, which every route gets. */
+  body: S;
+  handler(ctx: RpcContext<Static<S> & { client_id: string }>): Promise<Record<string, unknown>>;
+}
+
+export interface RpcDeps {
+  clients: ClientsService;
+  oauth: OAuthServer;
+}
+
+const credentialFields = {
+  client_id: Type.String({ minLength: 1, maxLength: 128, description: 'Your API client id.' }),
+  client_secret: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 128, description: 'Test mode (/test paths) only.' }),
+  ),
+};
+
+/**
+ * The one way API routes are declared: FinqLink-style `POST /{v1,v2,test}/<resource>/<op>` with a JSON body,
+ * authenticated per mode (body credentials on /test, OAuth2 bearer on /v1 and /v2), with `request_id` and
+ * `api_client_app` added to every success body.
+ */
+export function registerRpc<S extends TObject>(
+  app: FastifyInstance,
+  deps: RpcDeps,
+  route: RpcRoute<S>,
+): void {
+  const body = Type.Object({ ...credentialFields, ...route.body.properties }, { additionalProperties: true });
+  for (const version of route.versions) {
+    app.route({
+      method: 'POST',
+      url: `/${version}${route.path}`,
+      schema: {
+        summary: route.summary,
+        tags: [route.tag],
+        body,
+        security: version === 'test' ? [] : [{ oauth2: [] }],
+      } as Record<string, unknown>,
+      preValidation: async (request) => {
+        request.apiClient =
+          version === 'test' ? await authenticateTest(deps, request) : await authenticateLive(deps, request);
+        requireScope(request.apiClient, route.scope, request.accessScopes);
+      },
+      handler: async (request) => {
+        const client = request.apiClient!;
+        const result = await route.handler({
+          body: request.body as Static<S> & { client_id: string },
+          client,
+          version,
+          request,
+        });
+        return { request_id: request.id, api_client_app: client.name, ...result };
+      },
+    });
+  }
+}
+
+function bodyField(request: FastifyRequest, name: string): unknown {
+  const body = request.body;
+  return body && typeof body === 'object' && !Array.isArray(body)
+    ? (body as Record<string, unknown>)[name]
+    : undefined;
+}
+
+async function authenticateTest(deps: RpcDeps, request: FastifyRequest): Promise<ApiClient> {
+  const clientId = bodyField(request, 'client_id');
+  const secret = bodyField(request, 'client_secret');
+  if (typeof clientId !== 'string' || typeof secret !== 'string' || !clientId || !secret) {
+    throw unauthorized('Test mode needs client_id and client_secret in the JSON body.');
+  }
+  if (clientId.length > 128 || secret.length > 128)
+    throw unauthorized('client_id and client_secret are at most 128 characters.');
+  const client = await deps.clients.authenticateWithSecret(clientId, secret);
+  if (!client) throw unauthorized('Invalid client_id or client_secret.');
+  if (client.mode !== 'test') {
+    throw unauthorized('Live clients call /v1 or /v2 with an OAuth2 access token, not /test.');
+  }
+  return client;
+}
+
+async function authenticateLive(deps: RpcDeps, request: FastifyRequest): Promise<ApiClient> {
+  const header = request.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(header) : null;
+  if (!match) throw unauthorized('Send an OAuth2 access token: Authorization: Bearer <token>.');
+  let claims: Awaited<ReturnType<OAuthServer['verifyAccessToken']>>;
+  try {
+    claims = await deps.oauth.verifyAccessToken(match[1]!);
+  } catch {
+    throw unauthorized('The access token is invalid or expired.');
+  }
+  if (claims.certThumbprint !== undefined) {
+    const der = peerCertificateDer(request);
+    if (!der || certThumbprint(der) !== claims.certThumbprint) {
+      throw unauthorized(
+        'The access token is bound to a client certificate that this connection did not present.',
+      );
+    }
+  }
+  const bodyClientId = bodyField(request, 'client_id');
+  if (bodyClientId !== undefined && bodyClientId !== claims.clientId) {
+    throw unauthorized('client_id in the body does not match the access token.');
+  }
+  const client = await deps.clients.find(claims.clientId);
+  if (!client || client.disabled) throw unauthorized('The API client is unknown or disabled.');
+  if (client.mode !== 'live') throw unauthorized('Test clients call /test paths with body credentials.');
+  request.accessScopes = claims.scopes;
+  return client;
+}
+
+function requireScope(
+  client: ApiClient,
+  scope: ClientScope | 'any',
+  tokenScopes: string[] | undefined,
+): void {
+  const needed: ClientScope[] = scope === 'any' ? ['pay', 'ais'] : [scope];
+  const granted = needed.some(
+    (s) => client.scopes.includes(s) && (tokenScopes === undefined || tokenScopes.includes(oauthScopeOf[s])),
+  );
+  if (!granted) {
+    throw new ApiError(
+      'unauthorized',
+      `This API client is not enabled for ${needed.map((s) => oauthScopeOf[s]).join(' or ')}.`,
+    );
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    apiClient: ApiClient | null;
+    /** Scopes of the bearer token on live paths; undefined on /test. */
+    accessScopes: string[] | undefined;
+  }
+}
+
+export type { TSchema };

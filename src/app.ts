@@ -1,0 +1,60 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { installErrorHandling } from './api/errors.plugin.js';
+import { registerHealthRoutes } from './api/health.routes.js';
+import { registerOpenApi } from './api/openapi.js';
+import { genRequestId } from './api/request-id.js';
+import type { Config } from './config/index.js';
+import { registerProviderRoutes } from './providers/index.js';
+import { createServices, type ServiceDeps, type Services } from './services.js';
+import { maskIbansDeep, redactPaths } from './shared/redact.js';
+
+export interface AppDeps extends ServiceDeps {
+  /** Pre-built services (tests share them); built from the other deps when absent. */
+  services?: Services;
+  /** Extra Fastify options (e.g. https for mTLS). */
+  server?: Partial<FastifyServerOptions> & Record<string, unknown>;
+  logger?: boolean;
+}
+
+/** Builds the Fastify app with every module registered. Never listens: main.ts and tests decide that. */
+export async function buildApp(
+  config: Config,
+  deps: AppDeps,
+): Promise<{ app: FastifyInstance; services: Services }> {
+  const services = deps.services ?? (await createServices(config, deps));
+  const app = Fastify({
+    logger:
+      deps.logger === false
+        ? false
+        : {
+            level: config.logLevel,
+            redact: { paths: redactPaths, censor: '[redacted]' },
+            formatters: { log: (obj) => maskIbansDeep(obj) as Record<string, unknown> },
+          },
+    genReqId: genRequestId,
+    requestIdHeader: false,
+    bodyLimit: config.bodyLimitBytes,
+    connectionTimeout: config.requestTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+    pluginTimeout: 60_000,
+    return503OnClosing: true,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    ...deps.server,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // The API speaks JSON only: anything else is 415 rather than a string body.
+  app.removeContentTypeParser('text/plain');
+  app.decorateRequest('apiClient', null);
+  app.decorateRequest('accessScopes', undefined);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  installErrorHandling(app);
+
+  await registerOpenApi(app, config);
+  await services.oauth.register(app);
+  registerHealthRoutes(app, services.store);
+  registerProviderRoutes(app, services);
+  return { app, services };
+}

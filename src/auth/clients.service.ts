@@ -1,0 +1,167 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../shared/clock.js';
+import { ApiError, validationError } from '../shared/errors.js';
+import type { Ids } from '../shared/ids.js';
+import type { Database } from '../store/index.js';
+import {
+  type ApiClient,
+  type ClientMode,
+  type ClientScope,
+  clientScopes,
+  type TokenAuthMethod,
+  uxTemplates,
+} from './client.js';
+import * as repo from './clients.repository.js';
+import { hashSecret, VerifiedSecretCache, verifySecret } from './secret-hash.js';
+
+export interface CreateClientInput {
+  name: string;
+  mode?: ClientMode;
+  scopes?: ClientScope[];
+  webhookUrl?: string | null;
+  uxTemplate?: string;
+  jwks?: { keys: Record<string, unknown>[] } | null;
+  tokenEndpointAuthMethod?: TokenAuthMethod;
+  tlsSubjectDn?: string | null;
+  tlsCertThumbprint?: string | null;
+  trackingRequired?: boolean;
+}
+
+export interface CreatedClient {
+  client: ApiClient;
+  /** Shown once; only its hash is stored. */
+  clientSecret: string;
+}
+
+export interface ClientsService {
+  create(input: CreateClientInput): Promise<CreatedClient>;
+  list(): Promise<ApiClient[]>;
+  count(): Promise<number>;
+  find(clientId: string): Promise<ApiClient | undefined>;
+  rotateSecret(clientId: string): Promise<string>;
+  /** Test-mode body credentials; undefined when the pair does not match an enabled client. */
+  authenticateWithSecret(clientId: string, secret: string): Promise<ApiClient | undefined>;
+}
+
+export function createClientsService(deps: { db: Kysely<Database>; clock: Clock; ids: Ids }): ClientsService {
+  const { db, clock, ids } = deps;
+  const verified = new VerifiedSecretCache();
+  const newSecret = () => `fsk_${ids.token(32)}`;
+  const strip = ({ secretHash: _s, ...client }: repo.ClientRow): ApiClient => client;
+
+  return {
+    async create(input) {
+      const mode = input.mode ?? 'test';
+      const valid = validateCreate(input, mode);
+      const clientSecret = newSecret();
+      const row = await repo.insertClient(db, {
+        id: ids.uuid(),
+        clientId: `${mode}_${ids.token(15)}`,
+        name: valid.name,
+        mode,
+        scopes: valid.scopes,
+        secretHash: await hashSecret(clientSecret),
+        tokenEndpointAuthMethod: valid.tokenEndpointAuthMethod,
+        jwks: input.jwks ?? null,
+        tlsSubjectDn: input.tlsSubjectDn ?? null,
+        tlsCertThumbprint: input.tlsCertThumbprint ?? null,
+        uxTemplate: input.uxTemplate ?? 'default',
+        webhookUrl: input.webhookUrl ?? null,
+        trackingRequired: input.trackingRequired ?? false,
+        createdAt: clock.now(),
+      });
+      return { client: strip(row), clientSecret };
+    },
+
+    async list() {
+      return (await repo.listClientRows(db)).map(strip);
+    },
+
+    count: () => repo.countClients(db),
+
+    async find(clientId) {
+      const row = await repo.findClientByClientId(db, clientId);
+      return row ? strip(row) : undefined;
+    },
+
+    async rotateSecret(clientId) {
+      const secret = newSecret();
+      const updated = await repo.updateSecretHash(db, clientId, await hashSecret(secret), clock.now());
+      if (!updated) throw new ApiError('not_found', `No API client with client_id ${clientId}.`);
+      return secret;
+    },
+
+    async authenticateWithSecret(clientId, secret) {
+      const row = await repo.findClientByClientId(db, clientId);
+      if (!row || row.disabled) {
+        // Spend comparable time so that unknown ids cannot be told apart from wrong secrets.
+        await verifySecret(secret, DUMMY_HASH);
+        return undefined;
+      }
+      const key = verified.key(row.secretHash, secret);
+      const now = clock.now().getTime();
+      if (!verified.has(key, now)) {
+        if (!(await verifySecret(secret, row.secretHash))) return undefined;
+        verified.add(key, now);
+      }
+      return strip(row);
+    },
+  };
+}
+
+// A well-formed hash of a random value, used only to equalise timing for unknown client ids.
+const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+
+function validateCreate(input: CreateClientInput, mode: ClientMode) {
+  const name = input.name?.trim() ?? '';
+  if (name.length < 1 || name.length > 128) throw validationError('name', 'must be 1 to 128 characters');
+  if (mode !== 'test' && mode !== 'live') throw validationError('mode', 'must be test or live');
+  const scopes = input.scopes ?? [...clientScopes];
+  if (scopes.length === 0 || scopes.some((s) => !clientScopes.includes(s))) {
+    throw validationError('scopes', `must be a non-empty subset of ${clientScopes.join(', ')}`);
+  }
+  if (input.uxTemplate !== undefined && !(uxTemplates as readonly string[]).includes(input.uxTemplate)) {
+    throw validationError('ux_template', `must be one of ${uxTemplates.join(', ')}`);
+  }
+  if (input.webhookUrl) validateWebhookUrl(input.webhookUrl, mode);
+  if (input.jwks) validateJwks(input.jwks);
+  const tokenEndpointAuthMethod: TokenAuthMethod =
+    input.tokenEndpointAuthMethod ?? (input.jwks ? 'private_key_jwt' : 'client_secret_basic');
+  if (tokenEndpointAuthMethod === 'private_key_jwt' && !input.jwks) {
+    throw validationError('jwks', 'is required for private_key_jwt');
+  }
+  if (tokenEndpointAuthMethod === 'tls_client_auth' && !input.tlsSubjectDn) {
+    throw validationError('tls_subject_dn', 'is required for tls_client_auth');
+  }
+  return { name, scopes: [...new Set(scopes)], tokenEndpointAuthMethod };
+}
+
+export function validateWebhookUrl(value: string, mode: ClientMode): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw validationError('webhook_url', 'must be an absolute URL');
+  }
+  if (url.protocol !== 'https:' && !(mode === 'test' && url.protocol === 'http:')) {
+    throw validationError(
+      'webhook_url',
+      mode === 'live' ? 'must use https for live clients' : 'must be http(s)',
+    );
+  }
+  if (url.username || url.password) throw validationError('webhook_url', 'must not carry credentials');
+}
+
+const PUBLIC_KEY_TYPES = new Set(['RSA', 'EC', 'OKP']);
+
+function validateJwks(jwks: { keys: Record<string, unknown>[] }): void {
+  if (!jwks || !Array.isArray(jwks.keys) || jwks.keys.length === 0) {
+    throw validationError('jwks', 'must be a JWK Set with at least one key');
+  }
+  for (const key of jwks.keys) {
+    if (!key || typeof key !== 'object' || !PUBLIC_KEY_TYPES.has(String(key.kty))) {
+      throw validationError('jwks', 'keys must be RSA, EC or OKP public keys');
+    }
+    if ('d' in key || 'p' in key || 'q' in key) throw validationError('jwks', 'must hold public keys only');
+  }
+}

@@ -1,0 +1,76 @@
+import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+
+const scrypt = promisify(scryptCb) as (
+  password: string,
+  salt: Buffer,
+  keylen: number,
+  options: { N: number; r: number; p: number; maxmem: number },
+) => Promise<Buffer>;
+
+/** scrypt parameters (N=2^15, r=8, p=1: the OWASP minimum for scrypt), recorded in each hash. */
+const PARAMS = { N: 2 ** 15, r: 8, p: 1 } as const;
+const KEYLEN = 32;
+
+/** `scrypt$N$r$p$salt$hash` (base64url). Only this is stored; the secret is shown once. */
+export async function hashSecret(secret: string): Promise<string> {
+  const salt = randomBytes(16);
+  const hash = await scrypt(secret, salt, KEYLEN, { ...PARAMS, maxmem: 64 * 1024 * 1024 });
+  return [
+    'scrypt',
+    PARAMS.N,
+    PARAMS.r,
+    PARAMS.p,
+    salt.toString('base64url'),
+    hash.toString('base64url'),
+  ].join('$');
+}
+
+/** Constant-time check of a secret against a stored hash. False for malformed hashes. */
+export async function verifySecret(secret: string, stored: string): Promise<boolean> {
+  const [scheme, n, r, p, salt, hash] = stored.split('$');
+  if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64url');
+  const actual = await scrypt(secret, Buffer.from(salt, 'base64url'), expected.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+    maxmem: 64 * 1024 * 1024,
+  });
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+/**
+ * Remembers recent successful verifications so that test-mode calls (a secret in every body) do not pay
+ * for scrypt each time. Keyed by the stored hash and a SHA-256 of the presented secret: rotating the secret
+ * changes the stored hash, which invalidates every entry at once. Holds no plaintext.
+ */
+export class VerifiedSecretCache {
+  readonly #entries = new Map<string, number>();
+  constructor(
+    private readonly ttlMs = 60_000,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  key(stored: string, secret: string): string {
+    return createHash('sha256').update(stored).update('\0').update(secret).digest('base64url');
+  }
+
+  has(key: string, nowMs: number): boolean {
+    const expires = this.#entries.get(key);
+    if (expires === undefined) return false;
+    if (expires <= nowMs) {
+      this.#entries.delete(key);
+      return false;
+    }
+    return true;
+  }
+
+  add(key: string, nowMs: number): void {
+    if (this.#entries.size >= this.maxEntries) {
+      const oldest = this.#entries.keys().next();
+      if (!oldest.done) this.#entries.delete(oldest.value);
+    }
+    this.#entries.set(key, nowMs + this.ttlMs);
+  }
+}

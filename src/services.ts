@@ -1,0 +1,38 @@
+import { type ClientsService, createClientsService, type OAuthServer } from './auth/index.js';
+import { createOAuthServer } from './auth/oauth/index.js';
+import type { Config } from './config/index.js';
+import { type Catalogue, loadCatalogue } from './providers/index.js';
+import { type Clock, systemClock } from './shared/clock.js';
+import { type Ids, randomIds } from './shared/ids.js';
+import { createSecretBox, type SecretBox } from './shared/secret-box.js';
+import type { Store } from './store/index.js';
+
+/** Everything a Ferry process runs on, built once (the composition root for the app, the CLI and workers). */
+export interface Services {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  ids: Ids;
+  secretBox: SecretBox;
+  clients: ClientsService;
+  oauth: OAuthServer;
+  catalogue: Catalogue;
+}
+
+export interface ServiceDeps {
+  store: Store;
+  masterKey: Buffer;
+  clock?: Clock;
+  ids?: Ids;
+}
+
+export async function createServices(config: Config, deps: ServiceDeps): Promise<Services> {
+  const clock = deps.clock ?? systemClock;
+  const ids = deps.ids ?? randomIds;
+  const secretBox = createSecretBox(deps.masterKey);
+  const { store } = deps;
+  const clients = createClientsService({ db: store.db, clock, ids });
+  const oauth = await createOAuthServer({ config, db: store.db, clock, ids, secretBox });
+  const catalogue = await loadCatalogue(config.providersFile);
+  return { config, store, clock, ids, secretBox, clients, oauth, catalogue };
+}

@@ -1,0 +1,76 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { ScriptRunner, Store } from './database.js';
+
+/** Plain-SQL migrations live in <root>/migrations as NNNN_name.sql; this file sits two levels below root. */
+export const migrationsDir = fileURLToPath(new URL('../../migrations/', import.meta.url));
+
+/** Arbitrary constant shared by every Ferry process: the advisory lock that serialises migrations. */
+const MIGRATION_LOCK_KEY = 7_246_118_003;
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export function loadMigrations(dir: string = migrationsDir): Migration[] {
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.sql'))
+    .sort()
+    .map((file) => {
+      const match = /^(\d{4})_([a-z0-9_]+)\.sql$/.exec(file);
+      if (!match) throw new Error(`Migration file name must look like 0001_name.sql: ${file}`);
+      return { version: Number(match[1]), name: match[2]!, sql: readFileSync(`${dir}/${file}`, 'utf8') };
+    });
+}
+
+/**
+ * Applies pending migrations, each in its own transaction, under a session-level advisory lock so that
+ * two processes starting at once apply each migration exactly once (the second waits, then finds nothing).
+ */
+export async function migrate(store: Store, migrations: Migration[] = loadMigrations()): Promise<string[]> {
+  return store.withSession(async (run) => {
+    await run(`SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})`);
+    try {
+      await run(`CREATE TABLE IF NOT EXISTS ferry_migrations (
+        version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+      const done = new Set((await run('SELECT version FROM ferry_migrations')).map((r) => Number(r.version)));
+      const applied: string[] = [];
+      for (const m of migrations) {
+        if (done.has(m.version)) continue;
+        await applyOne(run, m);
+        applied.push(`${String(m.version).padStart(4, '0')}_${m.name}`);
+      }
+      return applied;
+    } finally {
+      await run(`SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY})`);
+    }
+  });
+}
+
+async function applyOne(run: ScriptRunner, m: Migration): Promise<void> {
+  await run('BEGIN');
+  try {
+    await run(m.sql);
+    await run(`INSERT INTO ferry_migrations (version, name) VALUES (${m.version}, '${m.name}')`);
+    await run('COMMIT');
+  } catch (error) {
+    await run('ROLLBACK');
+    throw new Error(`Migration ${m.version}_${m.name} failed: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** True when every known migration is applied (the readiness check). */
+export async function migrationsApplied(
+  store: Store,
+  migrations: Migration[] = loadMigrations(),
+): Promise<boolean> {
+  const rows = await store.db
+    .selectFrom('ferry_migrations')
+    .select('version')
+    .execute()
+    .catch(() => []);
+  const done = new Set(rows.map((r) => Number(r.version)));
+  return migrations.every((m) => done.has(m.version));
+}

@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import type { CreateClientInput } from '../../src/auth/index.js';
+import { type Config, parseConfig } from '../../src/config/index.js';
+import type { Services } from '../../src/services.js';
+import type { Clock } from '../../src/shared/clock.js';
+import type { Store } from '../../src/store/index.js';
+import { createTestStore } from './test-store.js';
+
+export interface TestApp {
+  app: FastifyInstance;
+  services: Services;
+  store: Store;
+  config: Config;
+  /** Creates an API client and returns its id and one-time secret. */
+  client(
+    input?: Partial<CreateClientInput>,
+  ): Promise<{ clientId: string; clientSecret: string; name: string }>;
+  close(): Promise<void>;
+}
+
+export const testMasterKey = randomBytes(32);
+
+export async function createTestApp(
+  options: { env?: Record<string, string>; clock?: Clock; server?: Record<string, unknown> } = {},
+): Promise<TestApp> {
+  const store = await createTestStore();
+  const config = parseConfig({
+    PUBLIC_URL: 'http://ferry.test',
+    LOG_LEVEL: 'silent',
+    FERRY_MASTER_KEY: testMasterKey.toString('hex'),
+    ...options.env,
+  });
+  const { app, services } = await buildApp(config, {
+    store,
+    masterKey: testMasterKey,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.server ? { server: options.server } : {}),
+    logger: false,
+  });
+  await app.ready();
+  let n = 0;
+  return {
+    app,
+    services,
+    store,
+    config,
+    async client(input = {}) {
+      n += 1;
+      const name = input.name ?? `Test client ${n}`;
+      const { client, clientSecret } = await services.clients.create({ name, mode: 'test', ...input });
+      return { clientId: client.clientId, clientSecret, name: client.name };
+    },
+    async close() {
+      await app.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { openStore, pgliteParsers, type Store } from '../../src/store/index.js';
+import { withDatabase } from './global-setup.js';
+
+/** A fresh, migrated database for one test file: a clone of the run's template. */
+export async function createTestStore(): Promise<Store & { databaseUrl: string | undefined }> {
+  const testDb = inject('testDb');
+  if (testDb.kind === 'postgres') {
+    const name = `ferry_t_${testDb.runId}_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: testDb.adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${testDb.template}`);
+    await admin.end();
+    const databaseUrl = withDatabase(testDb.adminUrl, name);
+    const store = await openStore({ databaseUrl });
+    return Object.assign(store, {
+      databaseUrl,
+      async close() {
+        await store.close();
+        const dropper = new pg.Client({ connectionString: testDb.adminUrl });
+        await dropper.connect();
+        await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await dropper.end();
+      },
+    });
+  }
+  const blob = new Blob([readFileSync(testDb.dumpFile)]);
+  const pglite = await PGlite.create({ loadDataDir: blob, parsers: pgliteParsers });
+  return Object.assign(await openStore({ pglite }), { databaseUrl: undefined });
+}
