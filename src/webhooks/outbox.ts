@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { ApiError, validationError } from '../shared/errors.js';
+import type { Database } from '../store/index.js';
+import './webhooks.schema.js';
+
+/** Channel the relay listens on; NOTIFY is transactional, so it fires only when the event commits. */
+export const OUTBOX_CHANNEL = 'ferry_webhook_outbox';
+
+export interface OutboxEvent {
+  type: string;
+  /** api_clients.id (uuid). */
+  clientId: string;
+  objectId: string;
+  payload: Record<string, unknown>;
+  /** Link/consent webhook_url or job callback_url; null or absent means the client's default. */
+  url?: string | null;
+  /** Defaults to a random uuid; callers with an injected id source may pass one. */
+  id?: string;
+  /** Defaults to the database clock; callers with an injected clock pass theirs. */
+  at?: Date;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Writes an outbox event in the caller's transaction; the worker delivers it later. Returns the event id.
+ * The body is serialised here, once: the same bytes are signed and sent on every attempt and replay.
+ */
+export async function recordEvent(
+  db: Kysely<Database> | Transaction<Database>,
+  event: OutboxEvent,
+): Promise<string> {
+  if (!event.type || event.type.length > 64) throw validationError('type', 'must be 1 to 64 characters');
+  if (event.payload.type !== undefined && event.payload.type !== event.type) {
+    throw validationError('payload.type', 'must equal the event type');
+  }
+  if (!UUID.test(event.clientId)) throw new ApiError('not_found', `No API client with id ${event.clientId}.`);
+  const url = event.url ?? null;
+  if (url !== null && !URL.canParse(url)) throw validationError('webhook_url', 'must be an absolute URL');
+  const id = event.id ?? randomUUID();
+  const { type: _ignored, ...rest } = event.payload;
+  const body = JSON.stringify({ type: event.type, ...rest });
+  const at = event.at ?? null;
+
+  // One statement: insert (resolving whether there is any target at all) and notify the relay.
+  const result = await sql<{ id: string; state: string }>`
+    WITH ins AS (
+      INSERT INTO webhook_events (id, type, client_id, object_id, body, url, state, dispatched, created_at, updated_at)
+      SELECT ${id}, ${event.type}, c.id, ${event.objectId}, ${body}, ${url},
+             CASE WHEN coalesce(${url}::text, c.webhook_url) IS NULL THEN 'no_target' ELSE 'pending' END,
+             coalesce(${url}::text, c.webhook_url) IS NULL,
+             coalesce(${at}::timestamptz, now()), coalesce(${at}::timestamptz, now())
+      FROM api_clients c WHERE c.id = ${event.clientId}::uuid
+      RETURNING id, state
+    )
+    SELECT ins.id, ins.state, CASE WHEN ins.state = 'pending' THEN pg_notify(${OUTBOX_CHANNEL}, ins.id::text) END
+    FROM ins`.execute(db);
+  if (result.rows.length === 0) {
+    throw new ApiError('not_found', `No API client with id ${event.clientId}.`);
+  }
+  return id;
+}
