@@ -9,20 +9,19 @@ import { registerProviderRoutes } from './providers/index.js';
 import { createServices, type ServiceDeps, type Services } from './services.js';
 import { maskIbansDeep, redactPaths } from './shared/redact.js';
 
-export interface AppDeps extends ServiceDeps {
-  /** Pre-built services (tests share them); built from the other deps when absent. */
-  services?: Services;
+/** Either ready services (the CLI, the worker-sharing process) or what is needed to build them (tests). */
+export type AppDeps = ({ services: Services } | ServiceDeps) & {
   /** Extra Fastify options (e.g. https for mTLS). */
   server?: Partial<FastifyServerOptions> & Record<string, unknown>;
   logger?: boolean;
-}
+};
 
 /** Builds the Fastify app with every module registered. Never listens: main.ts and tests decide that. */
 export async function buildApp(
   config: Config,
   deps: AppDeps,
 ): Promise<{ app: FastifyInstance; services: Services }> {
-  const services = deps.services ?? (await createServices(config, deps));
+  const services = 'services' in deps ? deps.services : await createServices(config, deps);
   const app = Fastify({
     logger:
       deps.logger === false

@@ -1,0 +1,87 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError, parseConfig } from '../config/index.js';
+import { startFerry, stopOnSignals } from '../main.js';
+import { ApiError } from '../shared/errors.js';
+import { migrate, openStore } from '../store/index.js';
+import { addClientsCommands } from './clients.command.js';
+import { bootstrapFirstRun } from './first-run.js';
+import { CliError, type CliIo } from './io.js';
+
+/** Extra commands contributed by modules (sandbox bank, keys), each adding itself to the program. */
+export type CommandPlugin = (program: Command, io: CliIo) => void;
+
+export function buildProgram(io: CliIo, plugins: CommandPlugin[] = []): Command {
+  const program = new Command('ferry')
+    .description('Ferry: a self-hosted open-banking gateway (FinqLink-compatible API over NextGenPSD2)')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+
+  program
+    .command('start')
+    .description('Run the API, hosted pages, sandbox bank and background worker in one process')
+    .action(async () => {
+      const config = parseConfig(io.env, io.cwd);
+      const running = await startFerry(config, { api: true, worker: true });
+      const intro = await bootstrapFirstRun(running.services);
+      const address = running.app?.addresses()[0];
+      const scheme = config.tls ? 'https' : 'http';
+      const listening = address
+        ? `${scheme}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
+        : '';
+      io.out(
+        `Ferry listening on ${listening} (public URL ${config.publicUrl}, ${running.services.store.kind} database)`,
+      );
+      for (const line of intro ?? []) io.out(line);
+      stopOnSignals(running, io.err);
+    });
+
+  program
+    .command('worker')
+    .description('Run background work only (webhook delivery, refresh jobs, sweeps); scale out with several')
+    .action(async () => {
+      const config = parseConfig(io.env, io.cwd);
+      const running = await startFerry(config, { api: false, worker: true });
+      io.out(`Ferry worker running (${running.services.store.kind} database)`);
+      stopOnSignals(running, io.err);
+    });
+
+  program
+    .command('migrate')
+    .description('Apply pending database migrations and exit')
+    .action(async () => {
+      const config = parseConfig(io.env, io.cwd);
+      const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      try {
+        const applied = await migrate(store);
+        io.out(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');
+      } finally {
+        await store.close();
+      }
+    });
+
+  addClientsCommands(program, io);
+  for (const plugin of plugins) plugin(program, io);
+  return program;
+}
+
+/** Runs the CLI; returns the exit code for one-shot commands (long-running ones keep the process alive). */
+export async function runCli(argv: string[], io: CliIo, plugins: CommandPlugin[] = []): Promise<number> {
+  const program = buildProgram(io, plugins);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof ConfigError || error instanceof CliError) {
+      io.err(`ferry: ${error.message}`);
+      return 2;
+    }
+    if (error instanceof ApiError) {
+      io.err(`ferry: ${error.message}`);
+      return 2;
+    }
+    io.err(`ferry: ${(error as Error).stack ?? String(error)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,96 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, decodeKey, parseConfig, resolveMasterKey } from './index.js';
+
+describe('parseConfig', () => {
+  it('applies the documented defaults and freezes the result', () => {
+    const c = parseConfig({}, '/srv/ferry');
+    expect(c).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      publicUrl: 'http://localhost:3000',
+      databaseUrl: undefined,
+      dataDir: '/srv/ferry/.ferry',
+      logLevel: 'info',
+      tls: undefined,
+    });
+    expect(Object.isFrozen(c)).toBe(true);
+    expect(() => {
+      (c as { port: number }).port = 1;
+    }).toThrow();
+  });
+
+  it('follows PORT in the default PUBLIC_URL and strips a trailing slash from PUBLIC_URL', () => {
+    expect(parseConfig({ PORT: '8080' }).publicUrl).toBe('http://localhost:8080');
+    expect(parseConfig({ PUBLIC_URL: 'https://pay.example.com/ferry/' }).publicUrl).toBe(
+      'https://pay.example.com/ferry',
+    );
+  });
+
+  it('lists every problem at once', () => {
+    try {
+      parseConfig({
+        PORT: '70000',
+        PUBLIC_URL: 'ftp://x',
+        LOG_LEVEL: 'loud',
+        DATABASE_URL: 'mysql://x',
+        TLS_CLIENT_CA_FILE: '/ca.pem',
+        FERRY_MASTER_KEY: 'short',
+      });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const { problems } = error as ConfigError;
+      expect(problems.join('\n')).toMatch(/PORT must be a whole number from 0 to 65535/);
+      expect(problems.join('\n')).toMatch(/PUBLIC_URL must be an absolute http\(s\) URL/);
+      expect(problems.join('\n')).toMatch(/LOG_LEVEL must be one of/);
+      expect(problems.join('\n')).toMatch(/DATABASE_URL must be a postgres/);
+      expect(problems.join('\n')).toMatch(/TLS_CLIENT_CA_FILE needs TLS_CERT_FILE/);
+      expect(problems.join('\n')).toMatch(/FERRY_MASTER_KEY must be 32 bytes/);
+    }
+  });
+
+  it('requires a master key on a database server and TLS files in pairs', () => {
+    expect(() => parseConfig({ DATABASE_URL: 'postgres://h/db' })).toThrow(/FERRY_MASTER_KEY is required/);
+    expect(() => parseConfig({ TLS_CERT_FILE: '/c.pem' })).toThrow(/must be set together/);
+    const tls = parseConfig({
+      TLS_CERT_FILE: '/c.pem',
+      TLS_KEY_FILE: '/k.pem',
+      TLS_CLIENT_CA_FILE: '/ca.pem',
+    });
+    expect(tls.tls).toEqual({ certFile: '/c.pem', keyFile: '/k.pem', clientCaFile: '/ca.pem' });
+    expect(tls.publicUrl).toBe('https://localhost:3000');
+  });
+
+  it('decodes 32-byte keys in hex, base64 and base64url only', () => {
+    const bytes = Buffer.alloc(32, 7);
+    expect(decodeKey(bytes.toString('hex'))).toEqual(bytes);
+    expect(decodeKey(bytes.toString('base64'))).toEqual(bytes);
+    expect(decodeKey(bytes.toString('base64url'))).toEqual(bytes);
+    expect(decodeKey(Buffer.alloc(16).toString('hex'))).toBeUndefined();
+  });
+});
+
+describe('resolveMasterKey', () => {
+  it('generates a 0600 key file in the data dir once and reuses it', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ferry-key-'));
+    try {
+      const config = parseConfig({ FERRY_DATA_DIR: dir });
+      const first = resolveMasterKey(config);
+      expect(first).toHaveLength(32);
+      expect(resolveMasterKey(config)).toEqual(first);
+      const file = path.join(dir, 'master.key');
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(readFileSync(file, 'utf8').trim()).toBe(first.toString('hex'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('prefers FERRY_MASTER_KEY', () => {
+    const key = Buffer.alloc(32, 9);
+    expect(resolveMasterKey(parseConfig({ FERRY_MASTER_KEY: key.toString('hex') }))).toEqual(key);
+  });
+});

@@ -1,0 +1,86 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import type { Config } from './config/index.js';
+import { httpsOptions, openRuntime } from './runtime.js';
+import type { Services } from './services.js';
+
+export interface Running {
+  app: FastifyInstance | undefined;
+  services: Services;
+  /** Stops accepting, drains in-flight requests and workers, closes the database. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** A background component that runs beside the API (the queue worker); `stop` drains it. */
+export interface Background {
+  stop(): Promise<void>;
+}
+
+export type BackgroundStarter = (services: Services) => Promise<Background>;
+
+const backgroundStarters: BackgroundStarter[] = [];
+
+/** Modules that run background work (webhook delivery, refresh jobs, sweeps) register their starter here. */
+export function registerBackground(starter: BackgroundStarter): void {
+  backgroundStarters.push(starter);
+}
+
+/**
+ * Starts Ferry: `api` serves HTTP (API, hosted pages, sandbox bank), `worker` runs background work.
+ * `ferry start` runs both in one process; `ferry worker` only the worker.
+ */
+export async function startFerry(config: Config, parts: { api: boolean; worker: boolean }): Promise<Running> {
+  const runtime = await openRuntime(config);
+  const { services } = runtime;
+  let app: FastifyInstance | undefined;
+  const background: Background[] = [];
+  let stopping: Promise<void> | undefined;
+
+  const stop = () => {
+    stopping ??= (async () => {
+      if (app) await app.close();
+      for (const b of background.reverse()) await b.stop();
+      await runtime.close();
+    })();
+    return stopping;
+  };
+
+  try {
+    if (parts.api) {
+      const https = httpsOptions(config);
+      ({ app } = await buildApp(config, { services, ...(https ? { server: { https } } : {}) }));
+      await app.listen({ port: config.port, host: config.host });
+    }
+    if (parts.worker) {
+      for (const start of backgroundStarters) background.push(await start(services));
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { app, services, stop };
+}
+
+/** SIGTERM/SIGINT: stop gracefully; a second signal or a stuck drain exits hard. */
+export function stopOnSignals(running: Running, log: (msg: string) => void, graceMs = 25_000): void {
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) process.exit(130);
+    signalled = true;
+    log(`${signal} received: draining requests and workers, then closing the database...`);
+    const timer = setTimeout(() => {
+      log('Shutdown took too long; exiting.');
+      process.exit(1);
+    }, graceMs);
+    timer.unref();
+    running.stop().then(
+      () => process.exit(0),
+      (error) => {
+        log(`Shutdown failed: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}

@@ -1,0 +1,66 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEmptyDatabase } from '../../test/support/pg-admin.js';
+import { createTestStore } from '../../test/support/test-store.js';
+import type { Store } from './index.js';
+import { migrate, openStore } from './index.js';
+
+describe('store', () => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await createTestStore();
+  });
+  afterAll(() => store.close());
+
+  it('returns numeric, date and int8 as strings and timestamptz as Date', async () => {
+    const row = await sql<{ n: unknown; d: unknown; i: unknown; t: unknown }>`
+      SELECT 100.50::numeric AS n, DATE '2026-03-01' AS d, 9007199254740993::int8 AS i, now() AS t`.execute(
+      store.db,
+    );
+    const r = row.rows[0]!;
+    expect(r.n).toBe('100.50');
+    expect(r.d).toBe('2026-03-01');
+    expect(r.i).toBe('9007199254740993');
+    expect(r.t).toBeInstanceOf(Date);
+  });
+
+  it('keeps a write made outside an open transaction when that transaction rolls back', async () => {
+    await sql`CREATE TABLE IF NOT EXISTS t_iso (v text)`.execute(store.db);
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const tx = store.db
+      .transaction()
+      .execute(async (trx) => {
+        await sql`INSERT INTO t_iso VALUES ('inside')`.execute(trx);
+        await held;
+        throw new Error('roll back');
+      })
+      .catch(() => undefined);
+    const outside = sql`INSERT INTO t_iso VALUES ('outside')`.execute(store.db);
+    release();
+    await Promise.all([tx, outside]);
+    const rows = await sql<{ v: string }>`SELECT v FROM t_iso`.execute(store.db);
+    expect(rows.rows.map((r) => r.v)).toEqual(['outside']);
+  });
+});
+
+describe('migrations on a PostgreSQL server', () => {
+  it('two concurrent migrate() calls apply each migration exactly once (advisory lock)', async () => {
+    const db = await createEmptyDatabase('ferry_mig');
+    const a = await openStore({ databaseUrl: db.url });
+    const b = await openStore({ databaseUrl: db.url });
+    try {
+      const [ra, rb] = await Promise.all([migrate(a), migrate(b)]);
+      const all = [...ra, ...rb];
+      expect(all.length).toBeGreaterThan(0);
+      expect(new Set(all).size).toBe(all.length);
+      expect(ra.length === 0 || rb.length === 0).toBe(true);
+    } finally {
+      await a.close();
+      await b.close();
+      await db.drop();
+    }
+  });
+});
