@@ -24,10 +24,10 @@ export function buildProgram(io: CliIo, plugins: CommandPlugin[] = []): Command 
       const config = parseConfig(io.env, io.cwd);
       const running = await startFerry(config, { api: true, worker: true });
       const intro = await bootstrapFirstRun(running.services);
-      const address = running.app?.addresses()[0];
-      const scheme = config.tls ? 'https' : 'http';
-      const listening = address
-        ? `${scheme}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
+      const address = running.app?.server.address();
+      const host = address && typeof address === 'object' ? address : undefined;
+      const listening = host
+        ? `${config.tls ? 'https' : 'http'}://${host.family === 'IPv6' ? `[${host.address}]` : host.address}:${host.port}`
         : '';
       io.out(
         `Ferry listening on ${listening} (public URL ${config.publicUrl}, ${running.services.store.kind} database)`,

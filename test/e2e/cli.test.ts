@@ -91,7 +91,9 @@ describe('ferry CLI (embedded database)', () => {
         body: JSON.stringify({ client_id: clientId, client_secret: secret }),
       });
       expect(providers.status).toBe(200);
-      const ids = ((await providers.json()).providers as { provider_id: string }[]).map((p) => p.provider_id);
+      const ids = (
+        ((await providers.json()) as { providers: unknown }).providers as { provider_id: string }[]
+      ).map((p) => p.provider_id);
       expect(ids).toEqual(expect.arrayContaining(['rzb_ro', 'bt_ro', 'cec_ro']));
 
       const second = await runFerry(['clients', 'list'], { FERRY_DATA_DIR: fresh });
