@@ -1,11 +1,21 @@
-// SCAFFOLD — replaced by the OAuth2 implementation (oidc-provider). Rejects every token until then.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import middie from '@fastify/middie';
+import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Config } from '../../config/index.js';
 import type { Clock } from '../../shared/clock.js';
 import type { Ids } from '../../shared/ids.js';
 import type { SecretBox } from '../../shared/secret-box.js';
 import type { Database } from '../../store/index.js';
+import { createAccessTokenVerifier } from './access-token.js';
+import { createAdapterFactory } from './adapter.js';
+import { authorizationServerMetadata } from './metadata.js';
+import * as repo from './oauth.repository.js';
+import { createProvider } from './provider.js';
+import { accessTokenAlg, ensureOAuthSigningKeys } from './signing-keys.repository.js';
 import type { OAuthServer } from './types.js';
+
+export type { AccessTokenClaims, OAuthServer } from './types.js';
 
 export interface OAuthDeps {
   config: Config;
@@ -15,14 +25,82 @@ export interface OAuthDeps {
   secretBox: SecretBox;
 }
 
-export async function createOAuthServer(_deps: OAuthDeps): Promise<OAuthServer> {
+/** Where the authorization server lives under the public URL. */
+export const oauthMountPath = '/oauth2';
+
+/** Provider paths reachable from outside; everything else oidc-provider could serve (interactive flows) is not. */
+const exposed = new Set(['POST /token', 'GET /jwks']);
+
+/**
+ * Ferry's OAuth2 authorization server: oidc-provider for the client credentials grant (client_secret_basic,
+ * client_secret_post, private_key_jwt and, when a client CA is configured, tls_client_auth with
+ * certificate-bound tokens), issuing short-lived ES256 JWT access tokens that the API verifies locally.
+ *
+ * Any enabled client may obtain a token, test clients included; the API refuses test clients on /v1 and /v2.
+ */
+export async function createOAuthServer(deps: OAuthDeps): Promise<OAuthServer> {
+  const { config, db, clock, secretBox } = deps;
+  const issuer = config.publicUrl;
+  const resource = config.publicUrl;
+  const tokenEndpoint = `${issuer}${oauthMountPath}/token`;
+  const mtls = config.tls?.clientCaFile !== undefined;
+  const keys = await ensureOAuthSigningKeys(db, secretBox, clock);
+
+  const provider = createProvider({
+    issuer,
+    resource,
+    tokenEndpoint,
+    accessTokenTtlSeconds: config.oauth.accessTokenTtlSeconds,
+    privateKeys: keys.map((k) => k.privateJwk),
+    adapter: createAdapterFactory(db, clock, mtls),
+    mtls,
+    clock,
+    recordJti: (clientId, jti, expiresAt) => repo.recordAssertionJti(db, clientId, jti, expiresAt, clock.now()),
+  });
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.path === '/.well-known/openid-configuration' && ctx.status === 200) {
+      ctx.body = authorizationServerMetadata(ctx.body as Record<string, unknown>);
+    }
+  });
+
+  const verifyAccessToken = createAccessTokenVerifier({
+    issuer,
+    audience: resource,
+    algorithms: [accessTokenAlg],
+    publicKeys: keys.map((k) => k.publicJwk),
+    clock,
+  });
+
   return {
-    async register() {},
-    async verifyAccessToken() {
-      throw new Error('OAuth2 is not implemented yet');
+    async register(app: FastifyInstance) {
+      provider.on('server_error', (_ctx, error) => app.log.error({ err: error }, 'oauth server error'));
+      const callback = provider.callback();
+      const publicUrl = new URL(issuer);
+      const basePath = publicUrl.pathname.replace(/\/+$/, '');
+      const forward = (req: IncomingMessage & { originalUrl?: string }, res: ServerResponse, url: string) => {
+        // oidc-provider derives endpoint URLs (and the audiences it accepts) from the request; pin them to
+        // PUBLIC_URL so they never depend on Host or forwarding headers a caller chose.
+        req.headers['x-forwarded-host'] = publicUrl.host;
+        req.headers['x-forwarded-proto'] = publicUrl.protocol.slice(0, -1);
+        req.url = url;
+        req.originalUrl = `${basePath}${oauthMountPath}${url}`;
+        void callback(req, res);
+      };
+
+      // Mounted as middleware, ahead of Fastify's body parsing: oidc-provider reads the form body itself.
+      await app.register(middie);
+      app.use(oauthMountPath, (req: IncomingMessage, res: ServerResponse, next: () => void) => {
+        const url = req.url ?? '/';
+        if (!exposed.has(`${req.method} ${url.split('?')[0]}`)) return next();
+        forward(req, res, url);
+      });
+      app.get('/.well-known/oauth-authorization-server', { schema: { hide: true } }, (request, reply) => {
+        reply.hijack();
+        forward(request.raw, reply.raw, '/.well-known/openid-configuration');
+      });
     },
-    async cleanup() {
-      return 0;
-    },
+    verifyAccessToken,
+    cleanup: () => repo.deleteExpired(db, clock.now()),
   };
 }
