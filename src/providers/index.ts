@@ -1,25 +1,42 @@
-// SCAFFOLD — replaced by the providers catalogue module.
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
-import { registerRpc } from '../api/rpc.js';
 import type { Services } from '../services.js';
+import { registerDashboardRoutes } from './dashboard.routes.js';
+import { registerProvidersApi } from './providers.routes.js';
 
-export interface Catalogue {
-  providers: { provider_id: string }[];
-}
+export type { Catalogue } from './catalogue.js';
+export { createCatalogue, resolveProduct } from './catalogue.js';
+export { builtinCatalogueFile, CatalogueError, loadCatalogue } from './catalogue.loader.js';
+export type {
+  AccountOwnerType,
+  AisMethod,
+  AisMethodFilter,
+  ConnectorSettings,
+  Env,
+  InputRule,
+  Logo,
+  MethodInput,
+  Mode,
+  ModeScope,
+  PaymentMethod,
+  PaymentMethodFilter,
+  PaymentScheme,
+  Provider,
+  RemitterType,
+} from './catalogue.types.js';
+export {
+  envs,
+  envsForMode,
+  inputRules,
+  methodInputs,
+  paymentSchemes,
+  remitterTypes,
+} from './catalogue.types.js';
+export type { IntentCheck, IntentSchemaOptions, JsonSchema } from './intent-schema.js';
+export { amountPattern } from './intent-schema.js';
+export { modeOf } from './providers.service.js';
 
-export async function loadCatalogue(_file?: string): Promise<Catalogue> {
-  return { providers: [{ provider_id: 'rzb_ro' }, { provider_id: 'bt_ro' }, { provider_id: 'cec_ro' }] };
-}
-
+/** The FinqLink providers endpoints, the provider logos and the public dashboard. */
 export function registerProviderRoutes(app: FastifyInstance, services: Services): void {
-  registerRpc(app, services, {
-    path: '/providers/list',
-    versions: ['v1', 'v2', 'test'],
-    scope: 'any',
-    summary: 'List providers',
-    tag: 'Providers',
-    body: Type.Object({}),
-    handler: async () => ({ providers: services.catalogue.providers }),
-  });
+  registerProvidersApi(app, services);
+  registerDashboardRoutes(app, services);
 }
