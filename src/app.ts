@@ -8,6 +8,7 @@ import type { Config } from './config/index.js';
 import { registerProviderRoutes } from './providers/index.js';
 import { createServices, type ServiceDeps, type Services } from './services.js';
 import { maskIbansDeep, redactPaths } from './shared/redact.js';
+import { registerWebhookRoutes } from './webhooks/index.js';
 
 /** Either ready services (the CLI, the worker-sharing process) or what is needed to build them (tests). */
 export type AppDeps = ({ services: Services } | ServiceDeps) & {
@@ -46,6 +47,7 @@ export async function buildApp(
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('apiClient', null);
   app.decorateRequest('accessScopes', undefined);
+  app.decorateRequest('idempotencyKey', undefined);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -55,5 +57,6 @@ export async function buildApp(
   await services.oauth.register(app);
   registerHealthRoutes(app, services.store);
   registerProviderRoutes(app, services);
+  registerWebhookRoutes(app, services);
   return { app, services };
 }

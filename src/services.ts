@@ -1,3 +1,5 @@
+import { createIdempotencyStore, type IdempotencyStore } from './api/idempotency.js';
+import { createRateLimiter, type RateLimiter } from './api/rate-limit.js';
 import { type ClientsService, createClientsService, type OAuthServer } from './auth/index.js';
 import { createOAuthServer } from './auth/oauth/index.js';
 import type { Config } from './config/index.js';
@@ -6,6 +8,8 @@ import { type Clock, systemClock } from './shared/clock.js';
 import { type Ids, randomIds } from './shared/ids.js';
 import { createSecretBox, type SecretBox } from './shared/secret-box.js';
 import type { Store } from './store/index.js';
+import { createWebhooksService, type WebhooksService } from './webhooks/index.js';
+import { createWorkerRegistry, type WorkerRegistry } from './worker/index.js';
 
 /** Everything a Ferry process runs on, built once (the composition root for the app, the CLI and workers). */
 export interface Services {
@@ -17,6 +21,11 @@ export interface Services {
   clients: ClientsService;
   oauth: OAuthServer;
   catalogue: Catalogue;
+  /** Background work modules register (queues, schedules); `startWorker` runs it. */
+  worker: WorkerRegistry;
+  webhooks: WebhooksService;
+  /** Idempotency keys and rate limits for the API (shared across processes through the database). */
+  guards: { idempotency: IdempotencyStore; rateLimiter: RateLimiter };
 }
 
 export interface ServiceDeps {
@@ -34,5 +43,11 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
   const clients = createClientsService({ db: store.db, clock, ids });
   const oauth = await createOAuthServer({ config, db: store.db, clock, ids, secretBox });
   const catalogue = await loadCatalogue(config.providersFile);
-  return { config, store, clock, ids, secretBox, clients, oauth, catalogue };
+  const guards = {
+    idempotency: createIdempotencyStore({ db: store.db, clock, abandonAfterMs: 2 * config.requestTimeoutMs }),
+    rateLimiter: createRateLimiter({ db: store.db, clock, limits: config.rateLimits }),
+  };
+  const worker = createWorkerRegistry();
+  const webhooks = createWebhooksService({ config, store, clock, secretBox, worker });
+  return { config, store, clock, ids, secretBox, clients, oauth, catalogue, guards, worker, webhooks };
 }

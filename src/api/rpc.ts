@@ -5,6 +5,8 @@ import { oauthScopeOf } from '../auth/index.js';
 import { certThumbprint, peerCertificateDer } from '../auth/mtls.js';
 import type { OAuthServer } from '../auth/oauth/types.js';
 import { ApiError, unauthorized } from '../shared/errors.js';
+import { checkIdempotencyKey, type IdempotencyStore, requestHash } from './idempotency.js';
+import type { RateLimiter } from './rate-limit.js';
 
 export type ApiVersion = 'v1' | 'v2' | 'test';
 export const allVersions: readonly ApiVersion[] = ['v1', 'v2', 'test'];
@@ -26,12 +28,17 @@ export interface RpcRoute<S extends TObject> {
   tag: string;
   /** Body fields besides client_id / client_secret, which every route gets. */
   body: S;
+  /** Honour the Idempotency-Key header (creates, cancels, revokes, jobs). */
+  idempotent?: boolean;
+  /** Rate-limit group; defaults to the scope (`pay`, `ais`) or `default`. */
+  rateGroup?: string;
   handler(ctx: RpcContext<Static<S> & { client_id: string }>): Promise<Record<string, unknown>>;
 }
 
 export interface RpcDeps {
   clients: ClientsService;
   oauth: OAuthServer;
+  guards: { idempotency: IdempotencyStore; rateLimiter: RateLimiter };
 }
 
 const credentialFields = {
@@ -52,10 +59,12 @@ export function registerRpc<S extends TObject>(
   route: RpcRoute<S>,
 ): void {
   const body = Type.Object({ ...credentialFields, ...route.body.properties }, { additionalProperties: true });
+  const rateGroup = route.rateGroup ?? (route.scope === 'any' ? 'default' : route.scope);
   for (const version of route.versions) {
+    const url = `/${version}${route.path}`;
     app.route({
       method: 'POST',
-      url: `/${version}${route.path}`,
+      url,
       schema: {
         summary: route.summary,
         tags: [route.tag],
@@ -66,6 +75,37 @@ export function registerRpc<S extends TObject>(
         request.apiClient =
           version === 'test' ? await authenticateTest(deps, request) : await authenticateLive(deps, request);
         requireScope(request.apiClient, route.scope, request.accessScopes);
+        await deps.guards.rateLimiter.hit(request.apiClient.id, rateGroup);
+      },
+      preHandler: async (request, reply) => {
+        if (!route.idempotent) return;
+        const key = checkIdempotencyKey(request.headers['idempotency-key']);
+        if (key === undefined) return;
+        const clientId = request.apiClient!.id;
+        const start = await deps.guards.idempotency.begin(clientId, key, requestHash(url, request.body));
+        if (start.kind === 'replay') {
+          reply
+            .header('idempotent-replayed', 'true')
+            .code(start.status)
+            .type('application/json; charset=utf-8');
+          return reply.send(start.body);
+        }
+        request.idempotencyKey = key;
+      },
+      onSend: async (request, reply, payload) => {
+        const key = request.idempotencyKey;
+        if (key === undefined) return payload;
+        request.idempotencyKey = undefined;
+        const clientId = request.apiClient!.id;
+        if (reply.statusCode >= 500 || typeof payload !== 'string')
+          await deps.guards.idempotency.release(clientId, key);
+        else await deps.guards.idempotency.complete(clientId, key, reply.statusCode, payload);
+        return payload;
+      },
+      onRequestAbort: async (request) => {
+        if (request.idempotencyKey !== undefined) {
+          await deps.guards.idempotency.release(request.apiClient!.id, request.idempotencyKey);
+        }
       },
       handler: async (request) => {
         const client = request.apiClient!;
@@ -155,6 +195,8 @@ declare module 'fastify' {
     apiClient: ApiClient | null;
     /** Scopes of the bearer token on live paths; undefined on /test. */
     accessScopes: string[] | undefined;
+    /** The Idempotency-Key this request claimed; its response is stored on send. */
+    idempotencyKey: string | undefined;
   }
 }
 

@@ -18,6 +18,22 @@ export interface Config {
   readonly requestTimeoutMs: number;
   /** Optional JSON/YAML file with extra or replacement providers for the catalogue. */
   readonly providersFile: string | undefined;
+  /** Requests per minute per client and endpoint group (`default` for the rest); 0 disables a limit. */
+  readonly rateLimits: Readonly<Record<string, number>>;
+  readonly webhooks: WebhooksConfig;
+}
+
+export interface WebhooksConfig {
+  /** Algorithm of newly created signing keys (existing keys keep theirs). */
+  readonly signingAlg: 'ES256' | 'RS256';
+  readonly keyRotationDays: number;
+  /** Host names, IPs or CIDRs that webhooks may target even when private (operator's local development). */
+  readonly allowHosts: readonly string[];
+  /** Delay before each retry, in ms; a delivery gets at most length + 1 attempts. */
+  readonly retryScheduleMs: readonly number[];
+  /** Each delay is shortened by up to this fraction at random, so retries spread and never exceed the schedule. */
+  readonly retryJitter: number;
+  readonly timeoutMs: number;
 }
 
 export interface TlsConfig {
@@ -116,9 +132,67 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 50 * 1024 * 1024),
     requestTimeoutMs: int('REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000),
     providersFile: read('FERRY_PROVIDERS_FILE'),
+    rateLimits: parseRateLimits(read('RATE_LIMITS') ?? 'default=1200,pay=600,ais=600', problems),
+    webhooks: parseWebhooksConfig(read, int, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+// Roughly 72 hours of retries in total: 30s, 2m, 10m, 30m, 1h, 2h, 4h, 8h, 12h, 12h, 12h, 12h, 8h.
+const defaultRetrySchedule = '30s,2m,10m,30m,1h,2h,4h,8h,12h,12h,12h,12h,8h';
+const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+function parseWebhooksConfig(
+  read: (name: string) => string | undefined,
+  int: (name: string, fallback: number, min: number, max: number) => number,
+  problems: string[],
+): WebhooksConfig {
+  const alg = read('WEBHOOK_SIGNING_ALG') ?? 'ES256';
+  if (alg !== 'ES256' && alg !== 'RS256') problems.push('WEBHOOK_SIGNING_ALG must be ES256 or RS256');
+  const scheduleRaw = read('WEBHOOK_RETRY_SCHEDULE') ?? defaultRetrySchedule;
+  const retryScheduleMs =
+    scheduleRaw === 'none'
+      ? []
+      : scheduleRaw.split(',').map((part) => {
+          const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(part.trim());
+          const ms = m ? Math.round(Number(m[1]) * durationUnits[m[2]!]!) : Number.NaN;
+          return ms >= 1 && ms <= 7 * 86_400_000 ? ms : Number.NaN;
+        });
+  if (retryScheduleMs.some(Number.isNaN) || retryScheduleMs.length > 50) {
+    problems.push(
+      'WEBHOOK_RETRY_SCHEDULE must be "none" or up to 50 delays like 500ms,30s,5m,2h,1d (each at most 7d)',
+    );
+  }
+  const jitterPercent = int('WEBHOOK_RETRY_JITTER_PERCENT', 20, 0, 100);
+  const allowHosts = (read('WEBHOOK_ALLOW_HOSTS') ?? '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
+  return Object.freeze({
+    signingAlg: alg === 'RS256' ? 'RS256' : 'ES256',
+    keyRotationDays: int('WEBHOOK_KEY_ROTATION_DAYS', 90, 1, 3650),
+    allowHosts: Object.freeze(allowHosts),
+    retryScheduleMs: Object.freeze(retryScheduleMs.filter((ms) => !Number.isNaN(ms))),
+    retryJitter: jitterPercent / 100,
+    timeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+  });
+}
+
+function parseRateLimits(text: string, problems: string[]): Readonly<Record<string, number>> {
+  const limits: Record<string, number> = {};
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const match = /^([a-z_]+)=(\d{1,9})$/.exec(part);
+    if (!match) {
+      problems.push(`RATE_LIMITS must look like "default=1200,pay=600" (got "${part}")`);
+      continue;
+    }
+    limits[match[1]!] = Number(match[2]);
+  }
+  return Object.freeze(limits);
 }
 
 /** Decodes a 32-byte key given as hex, base64 or base64url; undefined when it is not one. */

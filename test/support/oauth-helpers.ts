@@ -91,7 +91,10 @@ export interface OAuthTestClient {
   clientSecret: string;
 }
 
-export async function liveClient(t: TestApp, input: Partial<CreateClientInput> = {}): Promise<OAuthTestClient> {
+export async function liveClient(
+  t: TestApp,
+  input: Partial<CreateClientInput> = {},
+): Promise<OAuthTestClient> {
   const { clientId, clientSecret } = await t.client({ mode: 'live', ...input });
   return { clientId, clientSecret };
 }

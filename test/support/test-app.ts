@@ -23,12 +23,20 @@ export interface TestApp {
 export const testMasterKey = randomBytes(32);
 
 export async function createTestApp(
-  options: { env?: Record<string, string>; clock?: Clock; server?: Record<string, unknown> } = {},
+  options: {
+    env?: Record<string, string>;
+    clock?: Clock;
+    server?: Record<string, unknown>;
+    /** Extra routes a test registers before the app is ready. */
+    routes?: (app: FastifyInstance, services: Services) => void;
+  } = {},
 ): Promise<TestApp> {
   const store = await createTestStore();
   const config = parseConfig({
     PUBLIC_URL: 'http://ferry.test',
     LOG_LEVEL: 'silent',
+    // Limits are tested on purpose (src/api/guards.test.ts); other tests must not trip them.
+    RATE_LIMITS: 'default=0,pay=0,ais=0',
     FERRY_MASTER_KEY: testMasterKey.toString('hex'),
     ...options.env,
   });
@@ -39,6 +47,7 @@ export async function createTestApp(
     ...(options.server ? { server: options.server } : {}),
     logger: false,
   });
+  options.routes?.(app, services);
   await app.ready();
   let n = 0;
   return {

@@ -13,14 +13,24 @@ export async function createTestStore(): Promise<Store & { databaseUrl: string |
     const name = `ferry_t_${testDb.runId}_${randomBytes(4).toString('hex')}`;
     const admin = new pg.Client({ connectionString: testDb.adminUrl });
     await admin.connect();
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${testDb.template}`);
+    // Concurrent clones of one template collide ("being accessed by other users", 55006): retry briefly.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await admin.query(`CREATE DATABASE ${name} TEMPLATE ${testDb.template}`);
+        break;
+      } catch (error) {
+        if ((error as { code?: string }).code !== '55006' || attempt >= 50) throw error;
+        await new Promise((r) => setTimeout(r, 50 + Math.random() * 150));
+      }
+    }
     await admin.end();
     const databaseUrl = withDatabase(testDb.adminUrl, name);
     const store = await openStore({ databaseUrl });
+    const closeStore = store.close;
     return Object.assign(store, {
       databaseUrl,
       async close() {
-        await store.close();
+        await closeStore();
         const dropper = new pg.Client({ connectionString: testDb.adminUrl });
         await dropper.connect();
         await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
