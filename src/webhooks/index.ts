@@ -1,8 +1,26 @@
+import type { Services } from '../services.js';
+import type { RotationResult } from './signing-keys.js';
+
+export type { DeliverJob, DeliveryService } from './delivery.service.js';
+export { DELIVER_QUEUE } from './delivery.service.js';
+export type { AttemptResult, Decision, RetryPolicy } from './delivery-policy.js';
+export { decide } from './delivery-policy.js';
 export type { OutboxEvent } from './outbox.js';
 export { OUTBOX_CHANNEL, recordEvent } from './outbox.js';
+export type { RotationResult, Signer, WebhookKeys } from './signing-keys.js';
+export type { AddressClass, Resolver, TargetPolicy } from './ssrf.js';
+export { classifyAddress, resolveTarget, TargetRefused, validateTargetUrl } from './ssrf.js';
+export { registerWebhookRoutes } from './webhooks.routes.js';
 export type {
   AttemptOutcome,
   EventState,
   WebhookAttemptsTable,
   WebhookEventsTable,
 } from './webhooks.schema.js';
+export type { EventView, WebhooksService } from './webhooks.service.js';
+export { createWebhooksService, ROTATE_QUEUE } from './webhooks.service.js';
+
+/** `ferry keys rotate`: the current webhook key becomes previous, a new one becomes current, the older is dropped. */
+export function rotateWebhookKeys(services: Services): Promise<RotationResult> {
+  return services.webhooks.keys.rotate();
+}
