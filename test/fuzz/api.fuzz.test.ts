@@ -1,0 +1,156 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../support/test-app.js';
+import { fromSchema, mutate, nastyValue } from './schema-arbitrary.js';
+
+/**
+ * Property-based fuzzing of every API endpoint found in /openapi.json, on every version: wrong types, missing
+ * and extra fields, huge and unicode strings, malformed amounts/IBANs/currencies/cursors, invalid JSON, oversized
+ * bodies and wrong content types. Invariants: no 5xx, every 4xx carries the error envelope, the process survives.
+ * FUZZ_RUNS sets the count (CI runs a smaller one; `npm run test:fuzz` runs 10,000).
+ */
+const RUNS = Number(process.env.FUZZ_RUNS ?? 1500);
+const BODY_LIMIT = 32 * 1024;
+
+interface Endpoint {
+  path: string;
+  schema: Record<string, unknown> | undefined;
+}
+
+describe('API fuzzing', () => {
+  let t: TestApp;
+  let endpoints: Endpoint[];
+  let creds: { client_id: string; client_secret: string };
+  const stats = { requests: 0, byStatus: new Map<number, number>(), fiveXx: 0 };
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { BODY_LIMIT_BYTES: String(BODY_LIMIT) } });
+    const c = await t.client();
+    creds = { client_id: c.clientId, client_secret: c.clientSecret };
+    const spec = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
+      paths: Record<
+        string,
+        Record<string, { requestBody?: { content?: Record<string, { schema?: unknown }> } }>
+      >;
+    };
+    endpoints = Object.entries(spec.paths)
+      .filter(([path, ops]) => ops.post && /^\/(v1|v2|test)\//.test(path))
+      .map(([path, ops]) => ({
+        path,
+        schema: ops.post!.requestBody?.content?.['application/json']?.schema as
+          | Record<string, unknown>
+          | undefined,
+      }));
+  });
+
+  afterAll(async () => {
+    const table = [...stats.byStatus.entries()].sort(([a], [b]) => a - b).map(([s, n]) => `${s}:${n}`);
+    console.log(
+      `fuzz: ${stats.requests} requests over ${endpoints.length} endpoints; statuses ${table.join(' ')}; 5xx ${stats.fiveXx}`,
+    );
+    await t.close();
+  });
+
+  it('finds the API endpoints in /openapi.json', () => {
+    expect(endpoints.length).toBeGreaterThan(3);
+    expect(endpoints.map((e) => e.path)).toContain('/test/providers/list');
+  });
+
+  it(`answers ${RUNS} generated requests without a 5xx, always with the error envelope`, async () => {
+    const endpoint = fc.constantFrom(...endpoints);
+    const request = endpoint.chain((ep) => {
+      const isTest = ep.path.startsWith('/test/');
+      const auth = isTest ? creds : { client_id: creds.client_id };
+      const schemaBody = fromSchema(ep.schema).map((b) =>
+        b && typeof b === 'object' && !Array.isArray(b) ? { ...(b as object), ...auth } : b,
+      );
+      const payload = fc.oneof(
+        { weight: 4, arbitrary: schemaBody.map((b) => ({ kind: 'json' as const, body: JSON.stringify(b) })) },
+        {
+          weight: 4,
+          arbitrary: schemaBody
+            .chain((b) =>
+              b && typeof b === 'object' && !Array.isArray(b)
+                ? mutate(b as Record<string, unknown>)
+                : fc.constant(b),
+            )
+            .map((b) => ({ kind: 'json' as const, body: JSON.stringify(b) })),
+        },
+        {
+          weight: 1,
+          arbitrary: fc.jsonValue().map((b) => ({ kind: 'json' as const, body: JSON.stringify(b) })),
+        },
+        {
+          weight: 1,
+          arbitrary: nastyValue.map((b) => ({
+            kind: 'json' as const,
+            body: JSON.stringify({ ...auth, x: b }),
+          })),
+        },
+        {
+          weight: 1,
+          arbitrary: fc
+            .constantFrom(
+              '{',
+              '{"client_id":',
+              '[1,2',
+              'null',
+              '"str"',
+              '{"a":1}}',
+              '\u0000',
+              '{"a":"\\ud800"}',
+              '',
+            )
+            .map((body) => ({ kind: 'json' as const, body })),
+        },
+        {
+          weight: 1,
+          arbitrary: fc
+            .constantFrom(
+              'text/plain',
+              'application/xml',
+              'application/x-www-form-urlencoded',
+              'multipart/form-data',
+            )
+            .map((type) => ({ kind: 'other' as const, type, body: 'client_id=x&client_secret=y' })),
+        },
+        {
+          weight: 1,
+          arbitrary: fc.constant({
+            kind: 'json' as const,
+            body: JSON.stringify({ ...auth, pad: 'x'.repeat(BODY_LIMIT) }),
+          }),
+        },
+      );
+      return fc.tuple(fc.constant(ep), payload, fc.boolean());
+    });
+
+    await fc.assert(
+      fc.asyncProperty(request, async ([ep, payload, withBearer]) => {
+        const headers: Record<string, string> = {
+          'content-type': payload.kind === 'other' ? payload.type : 'application/json',
+        };
+        if (!ep.path.startsWith('/test/') && withBearer)
+          headers.authorization = 'Bearer eyJhbGciOiJub25lIn0.e30.';
+        const res = await t.app.inject({ method: 'POST', url: ep.path, headers, payload: payload.body });
+        stats.requests += 1;
+        stats.byStatus.set(res.statusCode, (stats.byStatus.get(res.statusCode) ?? 0) + 1);
+        if (res.statusCode >= 500) stats.fiveXx += 1;
+        expect(
+          res.statusCode,
+          `${ep.path} ${payload.body.slice(0, 300)} → ${res.body.slice(0, 300)}`,
+        ).toBeLessThan(500);
+        if (res.statusCode >= 400) {
+          const body = res.json() as Record<string, unknown>;
+          expect(typeof body.error_id).toBe('string');
+          expect(typeof body.request_id).toBe('string');
+          expect(typeof body.code).toBe('string');
+          expect(typeof body.message).toBe('string');
+        }
+      }),
+      { numRuns: RUNS, endOnFailure: true },
+    );
+    expect(stats.fiveXx).toBe(0);
+    expect(stats.requests).toBeGreaterThanOrEqual(RUNS);
+  });
+});
