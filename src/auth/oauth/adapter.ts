@@ -46,7 +46,8 @@ function artifactAdapter(db: Kysely<Database>, clock: Clock, model: string): Ada
     },
     find: async (id) => payloadOf(await repo.findArtifact(db, model, 'id', id, clock.now())),
     findByUid: async (uid) => payloadOf(await repo.findArtifact(db, model, 'uid', uid, clock.now())),
-    findByUserCode: async (code) => payloadOf(await repo.findArtifact(db, model, 'user_code', code, clock.now())),
+    findByUserCode: async (code) =>
+      payloadOf(await repo.findArtifact(db, model, 'user_code', code, clock.now())),
     async consume(id) {
       // oidc-provider checks `consumed` after a read; the conditional update closes the race between two uses.
       if (!(await repo.consumeArtifact(db, model, id, clock.now()))) {

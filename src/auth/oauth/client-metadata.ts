@@ -6,7 +6,11 @@ export interface OAuthClientRow {
   clientId: string;
   scopes: readonly string[];
   secretHash: string;
-  tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'tls_client_auth';
+  tokenEndpointAuthMethod:
+    | 'client_secret_basic'
+    | 'client_secret_post'
+    | 'private_key_jwt'
+    | 'tls_client_auth';
   jwks: { keys: Record<string, unknown>[] } | null;
   tlsSubjectDn: string | null;
   tlsCertThumbprint: string | null;

@@ -55,7 +55,8 @@ export async function createOAuthServer(deps: OAuthDeps): Promise<OAuthServer> {
     adapter: createAdapterFactory(db, clock, mtls),
     mtls,
     clock,
-    recordJti: (clientId, jti, expiresAt) => repo.recordAssertionJti(db, clientId, jti, expiresAt, clock.now()),
+    recordJti: (clientId, jti, expiresAt) =>
+      repo.recordAssertionJti(db, clientId, jti, expiresAt, clock.now()),
   });
   provider.use(async (ctx, next) => {
     await next();
@@ -75,6 +76,12 @@ export async function createOAuthServer(deps: OAuthDeps): Promise<OAuthServer> {
   return {
     async register(app: FastifyInstance) {
       provider.on('server_error', (_ctx, error) => app.log.error({ err: error }, 'oauth server error'));
+      // The response says only "client authentication failed" (as it should); the reason goes to the log.
+      provider.on('grant.error', (ctx, error) => {
+        const detail = (error as { error_detail?: string }).error_detail;
+        const clientId = ctx.oidc?.client?.clientId;
+        app.log.info({ oauth_error: error.message, detail, client_id: clientId }, 'token request rejected');
+      });
       const callback = provider.callback();
       const publicUrl = new URL(issuer);
       const basePath = publicUrl.pathname.replace(/\/+$/, '');

@@ -109,7 +109,9 @@ export function createProvider(opts: ProviderOptions): Provider {
             certificateAuthorized: (ctx) => verifiedCertificate(ctx) !== undefined,
             certificateSubjectMatches(ctx, property, expected) {
               const cert = verifiedCertificate(ctx);
-              return property === 'tls_client_auth_subject_dn' && !!cert && subjectMatches(cert.subject, expected);
+              return (
+                property === 'tls_client_auth_subject_dn' && !!cert && subjectMatches(cert.subject, expected)
+              );
             },
           }
         : { enabled: false },

@@ -48,7 +48,10 @@ export async function ensureOAuthSigningKeys(
   return loadOAuthSigningKeys(db, secretBox);
 }
 
-export async function loadOAuthSigningKeys(db: Kysely<Database>, secretBox: SecretBox): Promise<SigningKey[]> {
+export async function loadOAuthSigningKeys(
+  db: Kysely<Database>,
+  secretBox: SecretBox,
+): Promise<SigningKey[]> {
   const rows = await db
     .selectFrom('signing_keys')
     .select(['kid', 'public_jwk', 'private_enc'])
