@@ -3,26 +3,13 @@ import { buildApp } from './app.js';
 import type { Config } from './config/index.js';
 import { httpsOptions, openRuntime } from './runtime.js';
 import type { Services } from './services.js';
+import { type RunningWorker, startWorker } from './worker/index.js';
 
 export interface Running {
   app: FastifyInstance | undefined;
   services: Services;
   /** Stops accepting, drains in-flight requests and workers, closes the database. Idempotent. */
   stop(): Promise<void>;
-}
-
-/** A background component that runs beside the API (the queue worker); `stop` drains it. */
-export interface Background {
-  stop(): Promise<void>;
-}
-
-export type BackgroundStarter = (services: Services) => Promise<Background>;
-
-const backgroundStarters: BackgroundStarter[] = [];
-
-/** Modules that run background work (webhook delivery, refresh jobs, sweeps) register their starter here. */
-export function registerBackground(starter: BackgroundStarter): void {
-  backgroundStarters.push(starter);
 }
 
 /**
@@ -33,13 +20,13 @@ export async function startFerry(config: Config, parts: { api: boolean; worker: 
   const runtime = await openRuntime(config);
   const { services } = runtime;
   let app: FastifyInstance | undefined;
-  const background: Background[] = [];
+  let worker: RunningWorker | undefined;
   let stopping: Promise<void> | undefined;
 
   const stop = () => {
     stopping ??= (async () => {
       if (app) await app.close();
-      for (const b of background.reverse()) await b.stop();
+      if (worker) await worker.stop();
       await runtime.close();
     })();
     return stopping;
@@ -52,7 +39,8 @@ export async function startFerry(config: Config, parts: { api: boolean; worker: 
       await app.listen({ port: config.port, host: config.host });
     }
     if (parts.worker) {
-      for (const start of backgroundStarters) background.push(await start(services));
+      // Background work (webhook delivery, refresh jobs, sweeps) is registered by modules on services.worker.
+      worker = await startWorker(services);
     }
   } catch (error) {
     await stop();

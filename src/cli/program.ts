@@ -6,6 +6,7 @@ import { migrate, openStore } from '../store/index.js';
 import { addClientsCommands } from './clients.command.js';
 import { bootstrapFirstRun } from './first-run.js';
 import { CliError, type CliIo } from './io.js';
+import { addKeysCommands } from './keys.command.js';
 
 /** Extra commands contributed by modules (sandbox bank, keys), each adding itself to the program. */
 export type CommandPlugin = (program: Command, io: CliIo) => void;
@@ -61,6 +62,7 @@ export function buildProgram(io: CliIo, plugins: CommandPlugin[] = []): Command 
     });
 
   addClientsCommands(program, io);
+  addKeysCommands(program, io);
   for (const plugin of plugins) plugin(program, io);
   return program;
 }

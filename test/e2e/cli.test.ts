@@ -32,13 +32,13 @@ describe('ferry CLI (embedded database)', () => {
 
   it('clients create rejects bad input with a clear message and exit code 2', async () => {
     const res = await runFerry(['clients', 'create', '--name', 'X', '--mode', 'prod'], env);
-    expect(res.code).toBe(2);
+    expect(res.code, res.stderr).toBe(2);
     expect(res.stderr).toContain('--mode must be test or live');
     const live = await runFerry(
       ['clients', 'create', '--name', 'X', '--mode', 'live', '--webhook-url', 'http://a.example/h'],
       env,
     );
-    expect(live.code).toBe(2);
+    expect(live.code, live.stderr).toBe(2);
     expect(live.stderr).toContain('webhook_url: must use https for live clients');
   });
 
@@ -55,7 +55,7 @@ describe('ferry CLI (embedded database)', () => {
     expect(next).not.toBe(created.client_secret);
 
     const unknown = await runFerry(['clients', 'rotate-secret', 'test_nope'], env);
-    expect(unknown.code).toBe(2);
+    expect(unknown.code, unknown.stderr).toBe(2);
     expect(unknown.stderr).toContain('No API client with client_id test_nope');
   });
 
@@ -114,7 +114,7 @@ describe('ferry CLI (embedded database)', () => {
 
   it('fails at start with a clear message on bad configuration', async () => {
     const res = await runFerry(['start'], { FERRY_DATA_DIR: dir, PORT: 'eighty', LOG_LEVEL: 'loud' });
-    expect(res.code).toBe(2);
+    expect(res.code, res.stderr).toBe(2);
     expect(res.stderr).toContain('PORT must be a whole number');
     expect(res.stderr).toContain('LOG_LEVEL must be one of');
   });
