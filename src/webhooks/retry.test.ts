@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../test/support/test-app.js';
+import { startReceiver } from '../../test/support/webhook-receiver.js';
+import { ManualClock } from '../shared/clock.js';
+import { createWorkerRegistry } from '../worker/index.js';
+import { recordEvent } from './index.js';
+import { createWebhooksService, type WebhooksService } from './webhooks.service.js';
+
+// Retry timing with an injected clock: attempts are driven by hand, the clock moved by each scheduled delay.
+const clock = new ManualClock('2026-03-01T10:00:00Z');
+const schedule = [1000, 2000, 4000, 8000, 16000, 32000];
+let t: TestApp;
+let webhooks: WebhooksService;
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+let status: (n: number) => number = () => 200;
+
+beforeAll(async () => {
+  t = await createTestApp({
+    clock,
+    env: {
+      WEBHOOK_RETRY_SCHEDULE: schedule.map((ms) => `${ms}ms`).join(','),
+      WEBHOOK_RETRY_JITTER_PERCENT: '20',
+    },
+  });
+  webhooks = createWebhooksService({
+    config: t.config,
+    store: t.store,
+    clock,
+    secretBox: t.services.secretBox,
+    worker: createWorkerRegistry(),
+    random: () => 0.5, // jitter takes exactly 10% off every delay
+  });
+  receiver = await startReceiver((_req, n) => status(n));
+});
+afterAll(async () => {
+  await webhooks?.close();
+  await receiver?.close();
+  await t?.close();
+});
+
+async function newEvent(): Promise<string> {
+  const { clientId } = await t.client({ webhookUrl: `${receiver.url}/hook` });
+  const client = (await t.services.clients.find(clientId))!;
+  return recordEvent(t.store.db, {
+    type: 'consent_status_update',
+    clientId: client.id,
+    objectId: 'consent-1',
+    payload: { consent_id: 'consent-1', status: 'active' },
+    at: clock.now(),
+  });
+}
+
+/** Runs attempts as the queue would, moving the clock to each retry; returns the number of attempts made. */
+async function runToEnd(eventId: string): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    const [report] = await webhooks.delivery.deliver([{ eventId, attempt }]);
+    expect(report!.outcome.status).toBe('completed');
+    if (report!.decision?.outcome !== 'retry') return attempt;
+    clock.advance(report!.delayMs!);
+  }
+}
+
+describe('retry schedule (injected clock)', () => {
+  it('a receiver failing 5 times then succeeding gets 6 attempts, at the scheduled delays', async () => {
+    await webhooks.keys.ensure();
+    receiver.received.length = 0;
+    status = (n) => (n <= 5 ? 503 : 204);
+    const eventId = await newEvent();
+    const start = clock.now().getTime();
+    expect(await runToEnd(eventId)).toBe(6);
+
+    const attempts = await t.store.db
+      .selectFrom('webhook_attempts')
+      .selectAll()
+      .where('event_id', '=', eventId)
+      .orderBy('attempt')
+      .execute();
+    expect(attempts.map((a) => a.status_code)).toEqual([503, 503, 503, 503, 503, 204]);
+    expect(attempts.map((a) => a.outcome)).toEqual([
+      'retry',
+      'retry',
+      'retry',
+      'retry',
+      'retry',
+      'delivered',
+    ]);
+    const offsets = attempts.map((a) => a.started_at.getTime() - start);
+    const expected = [0];
+    for (const ms of schedule.slice(0, 5)) expected.push(expected.at(-1)! + ms * 0.9);
+    expect(offsets).toEqual(expected);
+    for (const a of attempts) expect(a.latency_ms).toBeGreaterThanOrEqual(0);
+
+    expect(receiver.received).toHaveLength(6);
+    expect(new Set(receiver.received.map((r) => r.headers['x-webhook-id']))).toEqual(new Set([eventId]));
+    expect(new Set(receiver.received.map((r) => r.body.toString()))).toHaveLength(1);
+
+    const event = await t.store.db
+      .selectFrom('webhook_events')
+      .selectAll()
+      .where('id', '=', eventId)
+      .executeTakeFirstOrThrow();
+    expect(event).toMatchObject({ state: 'delivered', attempts: 6, last_status: 204 });
+    expect(event.delivered_at?.getTime()).toBe(clock.now().getTime());
+
+    // The same job delivered again (a crash after recording) is a no-op.
+    const [again] = await webhooks.delivery.deliver([{ eventId, attempt: 6 }]);
+    expect(again!.outcome).toMatchObject({ status: 'skipped' });
+    expect(receiver.received).toHaveLength(6);
+  });
+
+  it('410 Gone stops after 1 attempt', async () => {
+    receiver.received.length = 0;
+    status = () => 410;
+    const eventId = await newEvent();
+    expect(await runToEnd(eventId)).toBe(1);
+    const event = await t.store.db
+      .selectFrom('webhook_events')
+      .selectAll()
+      .where('id', '=', eventId)
+      .executeTakeFirstOrThrow();
+    expect(event).toMatchObject({ state: 'gone', attempts: 1, last_status: 410, next_attempt_at: null });
+    const [next] = await webhooks.delivery.deliver([{ eventId, attempt: 2 }]);
+    expect(next!.outcome.status).toBe('skipped');
+    expect(receiver.received).toHaveLength(1);
+  });
+
+  it('gives up after the schedule (length + 1 attempts) and records the event as failed', async () => {
+    receiver.received.length = 0;
+    status = () => 500;
+    const eventId = await newEvent();
+    expect(await runToEnd(eventId)).toBe(schedule.length + 1);
+    const event = await t.store.db
+      .selectFrom('webhook_events')
+      .selectAll()
+      .where('id', '=', eventId)
+      .executeTakeFirstOrThrow();
+    expect(event).toMatchObject({ state: 'failed', attempts: schedule.length + 1 });
+    expect(event.last_error).toMatch(/gave up/);
+  });
+
+  it('records timeouts and connection errors as attempts with no status code', async () => {
+    const { clientId } = await t.client({ webhookUrl: 'http://127.0.0.1:1/closed-port' });
+    const client = (await t.services.clients.find(clientId))!;
+    const eventId = await recordEvent(t.store.db, {
+      type: 'job_status_update',
+      clientId: client.id,
+      objectId: 'job-1',
+      payload: { consent_id: 'c', job_id: 'job-1', status: 'job_completed' },
+    });
+    const [report] = await webhooks.delivery.deliver([{ eventId, attempt: 1 }]);
+    expect(report!.decision).toMatchObject({ outcome: 'retry' });
+    const [attempt] = await t.store.db
+      .selectFrom('webhook_attempts')
+      .selectAll()
+      .where('event_id', '=', eventId)
+      .execute();
+    expect(attempt).toMatchObject({ status_code: null, outcome: 'retry' });
+    expect(attempt!.error).toMatch(/ECONNREFUSED/);
+  });
+});
