@@ -65,17 +65,27 @@ export async function loadCatalogue(
     for (const p of patch.providers) baseDirs.set(p.provider_id, path.dirname(path.resolve(file)));
   }
 
-  const problems: string[] = [];
+  const problems: Problem[] = [];
   for (const entry of entries) {
-    const label = `provider "${entry.provider_id}"`;
+    const providerId = entry.provider_id;
     // Merged entries are re-checked: a patch may leave a new provider incomplete.
-    if (!validateProvider(entry))
-      problems.push(...describeErrors(validateProvider.errors ?? [], entry, label));
+    if (!validateProvider(entry)) {
+      for (const message of describeErrors(
+        validateProvider.errors ?? [],
+        entry,
+        `provider "${providerId}"`,
+      )) {
+        problems.push({ providerId, message });
+      }
+    }
   }
   if (problems.length === 0) problems.push(...crossCheck(entries));
   if (problems.length > 0) {
-    const files = [...new Set(entries.map((e) => origin.get(e.provider_id)))].filter(Boolean).join(', ');
-    throw new CatalogueError(files || builtinFile, problems.slice(0, MAX_REPORTED_PROBLEMS));
+    const files = [...new Set(problems.map((p) => origin.get(p.providerId) ?? builtinFile))].join(', ');
+    throw new CatalogueError(
+      files,
+      problems.slice(0, MAX_REPORTED_PROBLEMS).map((p) => p.message),
+    );
   }
 
   const providers: Provider[] = [];
@@ -226,14 +236,20 @@ function stripPatchFlags(p: ProviderPatch): ProviderEntry {
   } as ProviderEntry;
 }
 
+interface Problem {
+  providerId: string;
+  message: string;
+}
+
 /** Rules the schema cannot express: unique ids, a connector per env in use, products for every method. */
-function crossCheck(entries: ProviderEntry[]): string[] {
-  const problems: string[] = [];
+function crossCheck(entries: ProviderEntry[]): Problem[] {
+  const problems: Problem[] = [];
   const methodOwner = new Map<string, string>();
   const providerIds = new Set<string>();
   for (const p of entries) {
     const where = `provider "${p.provider_id}"`;
-    if (providerIds.has(p.provider_id)) problems.push(`${where}: provider_id appears twice`);
+    const say = (message: string) => problems.push({ providerId: p.provider_id, message });
+    if (providerIds.has(p.provider_id)) say(`${where}: provider_id appears twice`);
     providerIds.add(p.provider_id);
     for (const env of envs) {
       const c = p.connectors[env];
@@ -246,7 +262,7 @@ function crossCheck(entries: ProviderEntry[]): string[] {
         ok = false;
       }
       if (!ok) {
-        problems.push(
+        say(
           `${where} connectors.${env}.base_url: must be an http(s) URL, optionally starting with {public_url} (got "${c.base_url}")`,
         );
       }
@@ -254,18 +270,18 @@ function crossCheck(entries: ProviderEntry[]): string[] {
     const methods: (PaymentMethodEntry | AisMethodEntry)[] = [...p.payment_methods, ...(p.ais_methods ?? [])];
     for (const m of methods) {
       const owner = methodOwner.get(m.method_id);
-      if (owner) problems.push(`${where}: method_id "${m.method_id}" is already used by provider "${owner}"`);
+      if (owner) say(`${where}: method_id "${m.method_id}" is already used by provider "${owner}"`);
       methodOwner.set(m.method_id, p.provider_id);
     }
     for (const m of p.payment_methods) {
       const connector = p.connectors[m.env];
       if (!connector) {
-        problems.push(`${where} method "${m.method_id}": env "${m.env}" has no entry in connectors`);
+        say(`${where} method "${m.method_id}": env "${m.env}" has no entry in connectors`);
         continue;
       }
       for (const currency of m.currencies) {
         if (!resolveProduct(connector.payment_products, m.payment_scheme, currency)) {
-          problems.push(
+          say(
             `${where} method "${m.method_id}": connectors.${m.env}.payment_products has no product for ` +
               `"${m.payment_scheme}:${currency}" or "${m.payment_scheme}"`,
           );
@@ -274,7 +290,7 @@ function crossCheck(entries: ProviderEntry[]): string[] {
     }
     for (const m of p.ais_methods ?? []) {
       if (!p.connectors[m.interface_env]) {
-        problems.push(
+        say(
           `${where} method "${m.method_id}": interface_env "${m.interface_env}" has no entry in connectors`,
         );
       }

@@ -91,9 +91,9 @@ describe('findAisMethods', () => {
     ]);
     expect(catalogue.findAisMethods({ interfaceType: 'berlingroup' }, 'test')).toHaveLength(test.length);
     expect(catalogue.findAisMethods({ interfaceType: 'stet' }, 'test')).toEqual([]);
-    expect(catalogue.findAisMethods({ interfaceEnv: 'stage' }, 'live').every((m) => m.interfaceEnv === 'stage')).toBe(
-      true,
-    );
+    expect(
+      catalogue.findAisMethods({ interfaceEnv: 'stage' }, 'live').every((m) => m.interfaceEnv === 'stage'),
+    ).toBe(true);
     expect(catalogue.findAisMethods({ interfaceEnv: 'prod' }, 'test')).toEqual([]);
   });
 });

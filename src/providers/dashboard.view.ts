@@ -126,9 +126,9 @@ const labels: Record<string, string> = {
   instant: 'Instant',
   domestic: 'Domestic',
   sepa: 'SEPA',
-  all: 'Payments and AIS',
-  pay: 'Payments only',
-  ais: 'AIS only',
+  all: 'All',
+  pay: 'Payments',
+  ais: 'AIS',
 };
 
 function select(

@@ -55,7 +55,11 @@ export function paymentIntentSchema(method: PaymentMethod, options: IntentSchema
     const inputs = Object.entries(method.inputs) as [MethodInput, string][];
     required.push(...inputs.filter(([, rule]) => rule === 'required').map(([name]) => name));
     const oneOf = inputs.filter(([, rule]) => rule === 'one_of').map(([name]) => name);
-    if (oneOf.length > 0) schema.anyOf = oneOf.map((name) => ({ required: [name] }));
+    // Each branch restates its property so that strict validators (Ajv strictRequired) accept the schema.
+    const properties = schema.properties as Record<string, unknown>;
+    if (oneOf.length > 0) {
+      schema.anyOf = oneOf.map((name) => ({ required: [name], properties: { [name]: properties[name] } }));
+    }
   }
   return schema;
 }
@@ -77,7 +81,9 @@ export function checkPaymentIntent(
   const validate = perMethod.get(complete) ?? ajv.compile(paymentIntentSchema(method, { complete }));
   perMethod.set(complete, validate);
   if (validate(intent)) return { ok: true };
-  return describe(validate.errors?.[0], method);
+  // A failed anyOf reports each branch's error before its own; the anyOf one is the meaningful one.
+  const errors = validate.errors ?? [];
+  return describe(errors.find((e) => e.keyword === 'anyOf') ?? errors[0], method);
 }
 
 function describe(error: ErrorObject | undefined, method: PaymentMethod): IntentCheck & { ok: false } {
