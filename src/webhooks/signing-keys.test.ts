@@ -89,7 +89,7 @@ describe('webhook signing keys', () => {
     const dropped = await store.db
       .selectFrom('signing_keys')
       .selectAll()
-      .where('kid', '=', before.keys[0]!.kid)
+      .where('kid', '=', before.keys[0]!.kid!)
       .executeTakeFirstOrThrow();
     expect(dropped.retired_at).not.toBeNull();
     expect(dropped.private_enc).toBe('');
