@@ -5,9 +5,11 @@ import { registerHealthRoutes } from './api/health.routes.js';
 import { registerOpenApi } from './api/openapi.js';
 import { genRequestId } from './api/request-id.js';
 import type { Config } from './config/index.js';
+import { registerPayRoutes } from './pay/index.js';
 import { registerProviderRoutes } from './providers/index.js';
 import { createServices, type ServiceDeps, type Services } from './services.js';
 import { maskIbansDeep, redactPaths } from './shared/redact.js';
+import { registerWebui, webuiCsrfKey } from './webui/index.js';
 import { registerWebhookRoutes } from './webhooks/index.js';
 
 /** Either ready services (the CLI, the worker-sharing process) or what is needed to build them (tests). */
@@ -58,5 +60,7 @@ export async function buildApp(
   registerHealthRoutes(app, services.store);
   registerProviderRoutes(app, services);
   registerWebhookRoutes(app, services);
+  await registerPayRoutes(app, services);
+  await registerWebui(app, { ...services, publicUrl: config.publicUrl, csrfKey: webuiCsrfKey(services) });
   return { app, services };
 }

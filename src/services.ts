@@ -1,7 +1,10 @@
+import { createHmac } from 'node:crypto';
 import { createIdempotencyStore, type IdempotencyStore } from './api/idempotency.js';
 import { createRateLimiter, type RateLimiter } from './api/rate-limit.js';
 import { type ClientsService, createClientsService, type OAuthServer } from './auth/index.js';
 import { createOAuthServer } from './auth/oauth/index.js';
+import type { BankConnector } from './connectors/types.js';
+import { createPayService, type PayService, registerPayWorker, unavailableConnector } from './pay/index.js';
 import type { Config } from './config/index.js';
 import { type Catalogue, loadCatalogue } from './providers/index.js';
 import { type Clock, systemClock } from './shared/clock.js';
@@ -24,6 +27,9 @@ export interface Services {
   /** Background work modules register (queues, schedules); `startWorker` runs it. */
   worker: WorkerRegistry;
   webhooks: WebhooksService;
+  pay: PayService;
+  /** A key for one purpose (e.g. hosted-page CSRF), derived from the master key: the same in every process. */
+  deriveKey(purpose: string): Buffer;
   /** Idempotency keys and rate limits for the API (shared across processes through the database). */
   guards: { idempotency: IdempotencyStore; rateLimiter: RateLimiter };
 }
@@ -33,6 +39,8 @@ export interface ServiceDeps {
   masterKey: Buffer;
   clock?: Clock;
   ids?: Ids;
+  /** The bank connector (tests may pass a fake). */
+  connector?: BankConnector;
 }
 
 export async function createServices(config: Config, deps: ServiceDeps): Promise<Services> {
@@ -49,5 +57,17 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
   };
   const worker = createWorkerRegistry();
   const webhooks = createWebhooksService({ config, store, clock, secretBox, worker });
-  return { config, store, clock, ids, secretBox, clients, oauth, catalogue, guards, worker, webhooks };
+  const connector = deps.connector ?? unavailableConnector();
+  const pay = createPayService({
+    db: store.db,
+    clock,
+    ids,
+    catalogue,
+    connector,
+    publicUrl: config.publicUrl,
+    masterKey: deps.masterKey,
+  });
+  registerPayWorker(worker, pay);
+  const deriveKey = (purpose: string) => createHmac('sha256', deps.masterKey).update(purpose).digest();
+  return { config, store, clock, ids, secretBox, clients, oauth, catalogue, guards, worker, webhooks, pay, deriveKey };
 }

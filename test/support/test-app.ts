@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import type { CreateClientInput } from '../../src/auth/index.js';
 import { type Config, parseConfig } from '../../src/config/index.js';
+import type { BankConnector } from '../../src/connectors/types.js';
 import type { Services } from '../../src/services.js';
 import type { Clock } from '../../src/shared/clock.js';
 import type { Store } from '../../src/store/index.js';
@@ -27,6 +28,8 @@ export async function createTestApp(
     env?: Record<string, string>;
     clock?: Clock;
     server?: Record<string, unknown>;
+    /** A bank connector (a fake, or one pointed at the sandbox bank). */
+    connector?: BankConnector;
     /** Extra routes a test registers before the app is ready. */
     routes?: (app: FastifyInstance, services: Services) => void;
   } = {},
@@ -45,6 +48,7 @@ export async function createTestApp(
     masterKey: testMasterKey,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.server ? { server: options.server } : {}),
+    ...(options.connector ? { connector: options.connector } : {}),
     logger: false,
   });
   options.routes?.(app, services);

@@ -1,0 +1,62 @@
+import { createHmac } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { RpcDeps } from '../api/rpc.js';
+import type { WorkerRegistry } from '../worker/index.js';
+import { registerBankNotifications } from './bank-notifications.routes.js';
+import { registerLinksApi } from './links.routes.js';
+import { createLinksService, type LinksService } from './links.service.js';
+import type { PayDeps } from './pay.deps.js';
+import { startPayLoop } from './pay.worker.js';
+import { createPaymentFlow, type PaymentFlow } from './payment-flow.service.js';
+
+export {
+  bankNotificationSecret,
+  SIGNATURE_HEADER as BANK_SIGNATURE_HEADER,
+  signBankNotification,
+  verifyBankNotification,
+} from './bank-notifications.js';
+export { LIVE_STATUS_CHANNEL } from './link-events.js';
+export type { LinkEvent, LinkStatus } from './link-status.js';
+export { isFinal, linkStatuses, pollingStatuses, preBankStatuses, transition } from './link-status.js';
+export type { LinkRow } from './links.repository.js';
+export type { LinksService } from './links.service.js';
+export { defaultPolling, type PayDeps, type PollingPolicy } from './pay.deps.js';
+export { startPayLoop } from './pay.worker.js';
+export type { PageLink, PayInput, PaymentFlow } from './payment-flow.service.js';
+
+/** FinqLink Pay: the links API, the payment flow behind the hosted page, and the bank-side follow-up. */
+export interface PayService {
+  links: LinksService;
+  flow: PaymentFlow;
+  /** Root of the per-provider bank-notification secrets (derived from the master key). */
+  notificationKey: Buffer;
+}
+
+export function createPayService(deps: PayDeps & { masterKey: Buffer }): PayService {
+  return {
+    links: createLinksService(deps),
+    flow: createPaymentFlow(deps),
+    notificationKey: createHmac('sha256', deps.masterKey).update('ferry pay: bank notifications').digest(),
+  };
+}
+
+/** Bank status polling and the expiry sweep run wherever the worker runs (`ferry start` or `ferry worker`). */
+export function registerPayWorker(worker: WorkerRegistry, pay: PayService, log?: PayDeps['log']): void {
+  worker.onStart(async () => {
+    const loop = startPayLoop(pay.flow, { log });
+    return () => loop.stop();
+  });
+}
+
+export async function registerPayRoutes(
+  app: FastifyInstance,
+  deps: RpcDeps & { pay: PayService; clock: { now(): Date } },
+): Promise<void> {
+  registerLinksApi(app, deps, deps.pay.links);
+  await registerBankNotifications(app, {
+    flow: deps.pay.flow,
+    rootKey: deps.pay.notificationKey,
+    nowSeconds: () => Math.floor(deps.clock.now().getTime() / 1000),
+  });
+}
+export { unavailableConnector } from './unavailable-connector.js';

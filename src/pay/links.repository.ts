@@ -1,0 +1,130 @@
+import {
+  type Insertable,
+  type Kysely,
+  type Selectable,
+  sql,
+  type Transaction,
+  type Updateable,
+} from 'kysely';
+import type { Database } from '../store/index.js';
+import type { Keyset } from './cursor.js';
+import { type LinkStatus, preBankStatuses } from './link-status.js';
+import type { PayLinkHistoryTable, PayLinksTable } from './pay.schema.js';
+import './pay.schema.js';
+
+export type Db = Kysely<Database> | Transaction<Database>;
+export type LinkRow = Selectable<PayLinksTable>;
+export type HistoryRow = Selectable<PayLinkHistoryTable>;
+export type NewLink = Insertable<PayLinksTable>;
+export type LinkPatch = Updateable<PayLinksTable>;
+
+export async function insertLink(db: Db, row: NewLink): Promise<LinkRow> {
+  return db.insertInto('pay_links').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function findForClient(db: Db, clientId: string, linkId: string): Promise<LinkRow | undefined> {
+  return db
+    .selectFrom('pay_links')
+    .selectAll()
+    .where('id', '=', linkId.toLowerCase())
+    .where('client_id', '=', clientId)
+    .executeTakeFirst();
+}
+
+export async function findByWebId(db: Db, webId: string): Promise<LinkRow | undefined> {
+  return db.selectFrom('pay_links').selectAll().where('web_id', '=', webId).executeTakeFirst();
+}
+
+/** Row lock for a status change: concurrent changes to one link are serialised. */
+export async function lockById(trx: Transaction<Database>, id: string): Promise<LinkRow | undefined> {
+  return trx.selectFrom('pay_links').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export async function lockByBankPayment(
+  trx: Transaction<Database>,
+  providerId: string,
+  paymentId: string,
+): Promise<LinkRow | undefined> {
+  return trx
+    .selectFrom('pay_links')
+    .selectAll()
+    .where('provider_id', '=', providerId)
+    .where('bank_payment_id', '=', paymentId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function updateLink(db: Db, id: string, patch: LinkPatch): Promise<LinkRow> {
+  return db.updateTable('pay_links').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function appendHistory(
+  db: Db,
+  entry: { linkId: string; status: LinkStatus; event: string; bankStatus: string | null; at: Date },
+): Promise<void> {
+  await sql`
+    INSERT INTO pay_link_history (link_id, seq, status, event, bank_status, at)
+    SELECT ${entry.linkId}::uuid, coalesce(max(seq), 0) + 1, ${entry.status}, ${entry.event}, ${entry.bankStatus},
+           ${entry.at}::timestamptz
+    FROM pay_link_history WHERE link_id = ${entry.linkId}::uuid`.execute(db);
+}
+
+export async function historyOf(db: Db, linkId: string): Promise<HistoryRow[]> {
+  return db.selectFrom('pay_link_history').selectAll().where('link_id', '=', linkId).orderBy('seq').execute();
+}
+
+export interface ListQuery {
+  clientId: string;
+  statuses: LinkStatus[] | undefined;
+  from: Date | undefined;
+  to: Date | undefined;
+  after: Keyset | undefined;
+  /** One more than the page size: the extra row answers "more?". */
+  take: number;
+}
+
+/** Newest first, keyset on (created_at, id): stable while new links are inserted at the head. */
+export async function listLinks(db: Db, q: ListQuery): Promise<LinkRow[]> {
+  let query = db.selectFrom('pay_links').selectAll().where('client_id', '=', q.clientId);
+  if (q.statuses) query = query.where('status', 'in', q.statuses);
+  if (q.from) query = query.where('created_at', '>=', q.from);
+  if (q.to) query = query.where('created_at', '<', q.to);
+  if (q.after) {
+    const { at, id } = q.after;
+    query = query.where(sql<boolean>`(created_at, id) < (${at}::timestamptz, ${id}::uuid)`);
+  }
+  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.take).execute();
+}
+
+/**
+ * Claims links whose bank status is due for a poll: pushes their next_poll_at out by `leaseMs` so that other
+ * workers skip them (SKIP LOCKED), and returns them. The poller sets the real next time afterwards.
+ */
+export async function claimDuePolls(db: Kysely<Database>, now: Date, limit: number, leaseMs: number) {
+  const leaseUntil = new Date(now.getTime() + leaseMs);
+  const result = await sql<LinkRow>`
+    UPDATE pay_links SET next_poll_at = ${leaseUntil}::timestamptz
+    WHERE id IN (
+      SELECT id FROM pay_links
+      WHERE next_poll_at IS NOT NULL AND next_poll_at <= ${now}::timestamptz
+      ORDER BY next_poll_at
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED)
+    RETURNING *`.execute(db);
+  return result.rows;
+}
+
+/** Links that never reached the bank and whose time is up. */
+export async function lockExpiring(trx: Transaction<Database>, now: Date, limit: number): Promise<LinkRow[]> {
+  return trx
+    .selectFrom('pay_links')
+    .selectAll()
+    .where('is_expired', '=', false)
+    .where('status', 'in', [...preBankStatuses])
+    .where('expires_at', '<=', now)
+    .orderBy('expires_at')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+}

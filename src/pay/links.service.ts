@@ -1,0 +1,331 @@
+import type { Static } from 'typebox';
+import type { ApiVersion } from '../api/rpc.js';
+import type { ApiClient } from '../auth/index.js';
+import { modeOf } from '../providers/index.js';
+import { ApiError, notFound, unauthorized, validationError } from '../shared/errors.js';
+import { recordEvent } from '../webhooks/index.js';
+import { bankRefusal, cancelBankPayment, createBankPayment } from './bank.js';
+import { decodeKeyset } from './cursor.js';
+import {
+  catalogueFilter,
+  checkComplete,
+  checkTransfer,
+  selectMethods,
+  singleMethodFor,
+  storedFilter,
+} from './intent.js';
+import { applyEvent, TransitionRefused } from './link-events.js';
+import { bankEvent, cancellableStatuses, type LinkStatus, transition } from './link-status.js';
+import * as repo from './links.repository.js';
+import type { CreateLinkBody, ListLinksBody } from './links.schema.js';
+import {
+  isExpired,
+  keysetOf,
+  linkSummary,
+  linkView,
+  qrUrlOf,
+  type ViewDeps,
+  webUrlOf,
+} from './links.view.js';
+import type { PayDeps } from './pay.deps.js';
+import type { DebtorInput, LinkType } from './pay.schema.js';
+
+export type CreateLinkInput = Static<typeof CreateLinkBody>;
+export type ListLinksInput = Static<typeof ListLinksBody>;
+
+const DAY = 24 * 3600;
+const defaultExpiry: Record<LinkType, number> = {
+  link: 7 * DAY,
+  wrapped_sca: 15 * 60,
+  direct_sca: 15 * 60,
+  redirect_sca: 15 * 60,
+};
+
+/** The links API: create, get, list, cancel. */
+export function createLinksService(deps: PayDeps) {
+  const { db, clock, ids, catalogue, publicUrl } = deps;
+  const viewDeps = (): ViewDeps => ({ catalogue, publicUrl, now: clock.now() });
+
+  return {
+    async create(client: ApiClient, body: CreateLinkInput): Promise<Record<string, unknown>> {
+      const mode = client.mode;
+      const options = body.options ?? {};
+      const type: LinkType = options.type ?? 'link';
+      const transfer = checkTransfer(body.single_transfer);
+      const tracking = checkTracking(client, body.tracking);
+      const redirectUrl = options.redirect_url ? checkRedirectUrl(options.redirect_url) : null;
+      const webhookUrl = options.webhook_url ? checkWebhookUrl(options.webhook_url, mode) : null;
+      if (type === 'direct_sca' && !redirectUrl) {
+        throw validationError(
+          'options.redirect_url',
+          'is required for direct_sca (the bank sends the payer there)',
+        );
+      }
+      const filter = storedFilter(body.payment_method);
+      const methods = selectMethods(catalogue, catalogueFilter(filter), mode, transfer);
+
+      const now = clock.now();
+      const expiresAt = new Date(now.getTime() + (options.expires_in ?? defaultExpiry[type]) * 1000);
+      const apiInputs: DebtorInput[] = [];
+      if (transfer.debtor_iban) apiInputs.push('debtor_iban');
+      if (transfer.psu_id) apiInputs.push('psu_id');
+      const row: repo.NewLink = {
+        id: ids.uuid(),
+        web_id: ids.token(16),
+        client_id: client.id,
+        mode,
+        type,
+        status: 'created',
+        amount: transfer.amount,
+        currency: transfer.currency,
+        creditor_name: transfer.creditor_name,
+        creditor_iban: transfer.creditor_iban,
+        remittance_info: transfer.remittance_info ?? null,
+        end_to_end_id: transfer.end_to_end_id ?? null,
+        debtor_iban: transfer.debtor_iban ?? null,
+        psu_id: transfer.psu_id ?? null,
+        api_inputs: apiInputs,
+        method_filter: JSON.stringify(filter),
+        user_editable: options.user_editable === undefined ? null : JSON.stringify(options.user_editable),
+        redirect_url: redirectUrl,
+        webhook_url: webhookUrl,
+        ux_template: options.ux_template ?? client.uxTemplate,
+        language: options.language ?? null,
+        tracking: tracking ? JSON.stringify(tracking) : null,
+        expires_at: expiresAt,
+        created_at: now,
+        updated_at: now,
+      };
+
+      // The *_sca types ask the bank for the SCA URL now; a refusal means no link is created.
+      let bank: { paymentId: string; product: string; status: string; scaUrl: string } | undefined;
+      if (type !== 'link') {
+        const method = singleMethodFor(methods, type);
+        checkComplete(catalogue, method, transfer, 'single_transfer.');
+        const { product, result } = await createBankPayment(deps, {
+          link: { ...row, remittance_info: row.remittance_info ?? null } as repo.LinkRow,
+          method,
+        });
+        if (!result.ok) throw bankRefusal(result.error);
+        bank = {
+          paymentId: result.value.paymentId,
+          product,
+          status: result.value.transactionStatus,
+          scaUrl: result.value.scaRedirectUrl,
+        };
+        row.method_id = method.methodId;
+        row.provider_id = method.providerId;
+      }
+
+      const link = await db.transaction().execute(async (trx) => {
+        let link = await repo.insertLink(trx, row);
+        await repo.appendHistory(trx, {
+          linkId: link.id,
+          status: 'created',
+          event: 'created',
+          bankStatus: null,
+          at: now,
+        });
+        await recordEvent(trx, {
+          type: 'link_status_update',
+          clientId: client.id,
+          objectId: link.id,
+          payload: { type: 'link_status_update', link_id: link.id, web_id: link.web_id, status: 'created' },
+          url: link.webhook_url,
+          id: ids.uuid(),
+          at: now,
+        });
+        if (bank) {
+          const policy = deps.polling?.initialDelayMs ?? 1_000;
+          link = await applyEvent(trx, deps, link, 'pay_requested');
+          link = await applyEvent(trx, deps, link, 'intent_accepted', {
+            bankStatus: bank.status,
+            patch: {
+              bank_payment_id: bank.paymentId,
+              bank_product: bank.product,
+              sca_url: bank.scaUrl,
+              next_poll_at: new Date(now.getTime() + policy),
+              poll_attempts: 0,
+              poll_since: now,
+            },
+          });
+        }
+        return link;
+      });
+
+      const webUrl =
+        type === 'link' || type === 'wrapped_sca' ? webUrlOf(publicUrl, link.web_id) : link.sca_url;
+      return {
+        created_at: link.created_at.toISOString(),
+        expires_at: link.expires_at.toISOString(),
+        link_id: link.id,
+        web_id: link.web_id,
+        web_url: webUrl,
+        qr_svg_url: type === 'direct_sca' ? null : qrUrlOf(publicUrl, link.web_id),
+        type,
+        status: link.status,
+      };
+    },
+
+    async get(client: ApiClient, version: ApiVersion, linkId: string) {
+      const link = await repo.findForClient(db, client.id, linkId);
+      if (!link) throw notFound('link');
+      const history = await repo.historyOf(db, link.id);
+      return linkView(link, history, version, viewDeps());
+    },
+
+    async list(client: ApiClient, version: ApiVersion, body: ListLinksInput) {
+      const filter = body.filter ?? {};
+      const limit = body.pagination?.limit ?? 50;
+      const afterText = body.pagination?.after;
+      const after = afterText === undefined ? undefined : decodeKeyset(afterText);
+      if (afterText !== undefined && !after) {
+        throw validationError('pagination.after', 'is not a cursor from a previous links/list response');
+      }
+      const statuses =
+        filter.status === undefined ? undefined : ([] as LinkStatus[]).concat(filter.status as LinkStatus[]);
+      const from = parseInstant(filter.inserted_at_from, 'filter.inserted_at_from');
+      const to = parseInstant(filter.inserted_at_to, 'filter.inserted_at_to');
+      const rows = await repo.listLinks(db, {
+        clientId: client.id,
+        statuses,
+        from,
+        to,
+        after,
+        take: limit + 1,
+      });
+      const page = rows.slice(0, limit);
+      const more = rows.length > limit;
+      const d = viewDeps();
+      return {
+        client_id: client.clientId,
+        pagination: {
+          count: page.length,
+          'more?': more,
+          after: more && page.length > 0 ? keysetOf(page.at(-1)!) : null,
+          limit,
+        },
+        links: page.map((l) => linkSummary(l, version, d)),
+      };
+    },
+
+    async cancel(client: ApiClient, linkId: string) {
+      const found = await repo.findForClient(db, client.id, linkId);
+      if (!found) throw notFound('link');
+      const done = { link_id: found.id, web_id: found.web_id, status: 'revoked' as const };
+      if (found.status === 'revoked') return done;
+      if (isExpired(found, clock.now())) {
+        throw new ApiError('link_expired', 'The link has expired; there is nothing to cancel.');
+      }
+      if (!cancellableStatuses.includes(found.status)) {
+        throw new ApiError(
+          'unprocessable_entity',
+          `The link can no longer be cancelled: the payment is ${found.status}.`,
+          { status: found.status },
+        );
+      }
+      // A payment the bank already holds is cancelled there first; if the bank has moved on, so do we.
+      if (found.bank_payment_id) {
+        const result = await cancelBankPayment(deps, found);
+        if (result && !result.ok && result.error.kind !== 'not_found') {
+          if (result.error.retryable) throw bankRefusal(result.error);
+          throw new ApiError('unprocessable_entity', 'The bank would not cancel the payment.', {
+            bank_error: { kind: result.error.kind, codes: result.error.tppMessages.map((m) => m.code) },
+          });
+        }
+        if (result?.ok && result.value.transactionStatus !== 'CANC') {
+          const status = result.value.transactionStatus;
+          const moved = await db.transaction().execute(async (trx) => {
+            const link = await repo.lockById(trx, found.id);
+            if (!link) throw notFound('link');
+            const event = bankEvent(status);
+            if (!transition(link.status, event).ok) return link;
+            return applyEvent(trx, deps, link, event, { bankStatus: status });
+          });
+          throw new ApiError(
+            'unprocessable_entity',
+            `The link can no longer be cancelled: the payment is ${moved.status}.`,
+            { status: moved.status },
+          );
+        }
+      }
+      await db.transaction().execute(async (trx) => {
+        const link = await repo.lockById(trx, found.id);
+        if (!link) throw notFound('link');
+        try {
+          await applyEvent(trx, deps, link, 'cancel', found.bank_payment_id ? { bankStatus: 'CANC' } : {});
+        } catch (error) {
+          if (!(error instanceof TransitionRefused)) throw error;
+          if (link.status === 'revoked') return;
+          throw new ApiError(
+            'unprocessable_entity',
+            `The link can no longer be cancelled: the payment is ${link.status}.`,
+            {
+              status: link.status,
+            },
+          );
+        }
+      });
+      return done;
+    },
+  };
+}
+
+export type LinksService = ReturnType<typeof createLinksService>;
+
+function checkTracking(client: ApiClient, tracking: Record<string, string> | undefined) {
+  const present = tracking && Object.keys(tracking).length > 0 ? tracking : undefined;
+  if (client.trackingRequired) {
+    const missing = (['customer_ref', 'order_ref'] as const).filter((k) => !present?.[k]);
+    if (missing.length > 0) {
+      throw unauthorized(
+        `This API client must send tracking ids: tracking.${missing.join(' and tracking.')} missing.`,
+      );
+    }
+  }
+  return present;
+}
+
+const BLOCKED_SCHEMES = new Set(['javascript:', 'data:', 'vbscript:', 'file:', 'blob:']);
+
+/** http(s), or an app's own scheme (app-to-app flows); never a scheme that runs code in the page. */
+function checkRedirectUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw validationError('options.redirect_url', 'must be an absolute URL');
+  }
+  if (BLOCKED_SCHEMES.has(url.protocol))
+    throw validationError('options.redirect_url', `must not use ${url.protocol}`);
+  if (url.username || url.password)
+    throw validationError('options.redirect_url', 'must not carry credentials');
+  return url.href;
+}
+
+function checkWebhookUrl(value: string, mode: 'test' | 'live'): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw validationError('options.webhook_url', 'must be an absolute URL');
+  }
+  if (url.protocol !== 'https:' && !(mode === 'test' && url.protocol === 'http:')) {
+    throw validationError('options.webhook_url', mode === 'live' ? 'must use https' : 'must be http(s)');
+  }
+  if (url.username || url.password)
+    throw validationError('options.webhook_url', 'must not carry credentials');
+  return url.href;
+}
+
+const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/;
+
+function parseInstant(value: string | undefined, field: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const ms = INSTANT.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms))
+    throw validationError(field, 'must be an ISO 8601 date-time, e.g. 2024-01-01T00:00:00Z');
+  return new Date(ms);
+}
+
+export { modeOf };

@@ -1,0 +1,121 @@
+import type { ApiVersion } from '../api/rpc.js';
+import type { Catalogue, PaymentMethod, Provider } from '../providers/index.js';
+import { encodeKeyset } from './cursor.js';
+import { preBankStatuses, statusForVersion, v1Statuses } from './link-status.js';
+import type { HistoryRow, LinkRow } from './links.repository.js';
+import { currencyMinorUnits, formatAmount } from './money.js';
+
+export const webUrlOf = (publicUrl: string, webId: string) => `${publicUrl}/pay/${webId}`;
+export const qrUrlOf = (publicUrl: string, webId: string) => `${publicUrl}/pay/${webId}/qr.svg`;
+
+/** True once a link that never reached the bank is past its expiry (the sweep also stores it). */
+export function isExpired(link: LinkRow, now: Date): boolean {
+  return (
+    link.is_expired || (preBankStatuses.includes(link.status) && now.getTime() >= link.expires_at.getTime())
+  );
+}
+
+/** `web_url` as links/get shows it: the hosted page, the bank's SCA URL for redirect_sca, null for direct_sca. */
+export function webUrlForGet(link: LinkRow, publicUrl: string): string | null {
+  if (link.type === 'direct_sca') return null;
+  if (link.type === 'redirect_sca') return link.sca_url;
+  return webUrlOf(publicUrl, link.web_id);
+}
+
+export function amountOf(link: LinkRow): string {
+  return formatAmount(link.amount, currencyMinorUnits(link.currency) ?? 2);
+}
+
+export function methodView(m: PaymentMethod, version: ApiVersion): Record<string, unknown> {
+  return {
+    method_id: m.methodId,
+    name: m.name,
+    remitter_type: version === 'v1' ? m.remitterType[0] : [...m.remitterType],
+    payment_scheme: m.paymentScheme,
+    env: m.env,
+    currencies: [...m.currencies],
+  };
+}
+
+export function providerView(p: Provider, publicUrl: string): Record<string, unknown> {
+  return {
+    provider_id: p.providerId,
+    name: p.name,
+    country: p.country,
+    bic: p.bic,
+    logo_url: `${publicUrl}/providers/logos/${p.providerId}.svg`,
+  };
+}
+
+export interface ViewDeps {
+  catalogue: Catalogue;
+  publicUrl: string;
+  now: Date;
+}
+
+/** links/get. */
+export function linkView(
+  link: LinkRow,
+  history: HistoryRow[],
+  version: ApiVersion,
+  d: ViewDeps,
+): Record<string, unknown> {
+  const method = link.method_id ? d.catalogue.paymentMethod(link.method_id) : undefined;
+  const provider = link.provider_id ? d.catalogue.provider(link.provider_id) : undefined;
+  const transfer: Record<string, unknown> = {
+    amount: amountOf(link),
+    currency: link.currency,
+    creditor_name: link.creditor_name,
+    creditor_iban: link.creditor_iban,
+  };
+  if (link.remittance_info !== null) transfer.remittance_info = link.remittance_info;
+  if (link.end_to_end_id !== null) transfer.end_to_end_id = link.end_to_end_id;
+  // The payer's own inputs stay between the payer and the bank; those the client sent are echoed back.
+  if (link.api_inputs.includes('debtor_iban') && link.debtor_iban) transfer.debtor_iban = link.debtor_iban;
+  if (link.api_inputs.includes('psu_id') && link.psu_id) transfer.psu_id = link.psu_id;
+  const shown = version === 'v1' ? history.filter((h) => v1Statuses.includes(h.status)) : history;
+  return {
+    link_id: link.id,
+    web_id: link.web_id,
+    web_url: webUrlForGet(link, d.publicUrl),
+    type: link.type,
+    status: statusForVersion(link.status, version),
+    is_expired: isExpired(link, d.now),
+    created_at: link.created_at.toISOString(),
+    updated_at: link.updated_at.toISOString(),
+    expires_at: link.expires_at.toISOString(),
+    amount: transfer.amount,
+    currency: link.currency,
+    single_transfer: transfer,
+    ...(method ? { payment_method: methodView(method, version) } : {}),
+    ...(provider ? { service_provider: providerView(provider, d.publicUrl) } : {}),
+    status_history: shown.map((h) => ({ status: h.status, at: h.at.toISOString() })),
+    options: {
+      redirect_url: link.redirect_url,
+      webhook_url: link.webhook_url,
+      ux_template: link.ux_template,
+      language: link.language,
+    },
+    tracking: link.tracking ?? {},
+  };
+}
+
+/** One links/list item. */
+export function linkSummary(link: LinkRow, version: ApiVersion, d: ViewDeps): Record<string, unknown> {
+  return {
+    link_id: link.id,
+    web_id: link.web_id,
+    web_url: webUrlForGet(link, d.publicUrl),
+    type: link.type,
+    status: statusForVersion(link.status, version),
+    is_expired: isExpired(link, d.now),
+    created_at: link.created_at.toISOString(),
+    expires_at: link.expires_at.toISOString(),
+    amount: amountOf(link),
+    currency: link.currency,
+    provider_id: link.provider_id,
+    keyset: keysetOf(link),
+  };
+}
+
+export const keysetOf = (link: LinkRow) => encodeKeyset({ at: link.created_at.toISOString(), id: link.id });
