@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { registerAisRoutes } from './ais/index.js';
 import { installErrorHandling } from './api/errors.plugin.js';
 import { registerHealthRoutes } from './api/health.routes.js';
 import { registerOpenApi } from './api/openapi.js';
@@ -8,9 +9,9 @@ import type { Config } from './config/index.js';
 import { registerPayRoutes } from './pay/index.js';
 import { registerProviderRoutes } from './providers/index.js';
 import { createServices, type ServiceDeps, type Services } from './services.js';
-import { maskIbansDeep, redactPaths } from './shared/redact.js';
-import { registerWebui, webuiCsrfKey } from './webui/index.js';
+import { loggerOptions } from './shared/redact.js';
 import { registerWebhookRoutes } from './webhooks/index.js';
+import { createCsrf, registerWebui, webuiCsrfKey } from './webui/index.js';
 
 /** Either ready services (the CLI, the worker-sharing process) or what is needed to build them (tests). */
 export type AppDeps = ({ services: Services } | ServiceDeps) & {
@@ -26,14 +27,7 @@ export async function buildApp(
 ): Promise<{ app: FastifyInstance; services: Services }> {
   const services = 'services' in deps ? deps.services : await createServices(config, deps);
   const app = Fastify({
-    logger:
-      deps.logger === false
-        ? false
-        : {
-            level: config.logLevel,
-            redact: { paths: redactPaths, censor: '[redacted]' },
-            formatters: { log: (obj) => maskIbansDeep(obj) as Record<string, unknown> },
-          },
+    logger: deps.logger === false ? false : loggerOptions(config.logLevel),
     genReqId: genRequestId,
     requestIdHeader: false,
     bodyLimit: config.bodyLimitBytes,
@@ -62,5 +56,9 @@ export async function buildApp(
   registerWebhookRoutes(app, services);
   await registerPayRoutes(app, services);
   await registerWebui(app, { ...services, publicUrl: config.publicUrl, csrfKey: webuiCsrfKey(services) });
+  await registerAisRoutes(app, {
+    ...services,
+    csrf: createCsrf(webuiCsrfKey(services), { secure: config.publicUrl.startsWith('https:') }),
+  });
   return { app, services };
 }

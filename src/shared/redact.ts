@@ -30,3 +30,12 @@ export function maskIbansDeep(value: unknown, depth = 0): unknown {
   for (const [k, v] of Object.entries(value)) out[k] = maskIbansDeep(v, depth + 1);
   return out;
 }
+
+/** pino options shared by the HTTP server and the worker: redaction and IBAN masking. */
+export function loggerOptions(level: string) {
+  return {
+    level,
+    redact: { paths: redactPaths, censor: '[redacted]' },
+    formatters: { log: (obj: Record<string, unknown>) => maskIbansDeep(obj) as Record<string, unknown> },
+  };
+}

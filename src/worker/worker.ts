@@ -1,6 +1,7 @@
 import { fromPglite, type JobResult, PgBoss } from 'pg-boss';
 import pino, { type Logger } from 'pino';
 import type { Services } from '../services.js';
+import { loggerOptions } from '../shared/redact.js';
 import type { JobOutcome, QueueDefinition, WorkerJob } from './registry.js';
 
 export interface RunningWorker {
@@ -26,7 +27,7 @@ export async function startWorker(
   services: Services,
   options: StartWorkerOptions = {},
 ): Promise<RunningWorker> {
-  const log = options.logger ?? pino({ level: services.config.logLevel, name: 'worker' });
+  const log = options.logger ?? pino({ ...loggerOptions(services.config.logLevel), name: 'worker' });
   const boss = createBoss(services);
   boss.on('error', (error) => log.error({ err: error }, 'queue error'));
   boss.on('warning', (warning) => log.warn({ warning }, 'queue warning'));
