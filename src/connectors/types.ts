@@ -70,6 +70,14 @@ export interface BankEndpoint {
   /** QWAC for mTLS to the bank, PEM. */
   tls?: { cert: string; key: string; ca?: string };
   timeoutMs?: number;
+  /** QSealC (PEM certificate and private key) to sign requests to this bank; else the connector's default. */
+  qsealc?: QsealcCredentials;
+}
+
+/** A qualified electronic seal certificate and its key, PEM: signs requests as Berlin Group defines. */
+export interface QsealcCredentials {
+  cert: string;
+  key: string;
 }
 
 export interface Amount {
@@ -163,6 +171,8 @@ export interface TransactionQuery {
   dateFrom: string;
   dateTo?: string;
   bookingStatus: 'booked' | 'pending' | 'both';
+  /** Asks the bank for this many booked lines per page (NextGenPSD2 itemsPerPage); the bank may ignore it. */
+  pageSize?: number;
 }
 
 /** A call made without the PSU present counts against frequencyPerDay; with psuIpAddress it does not. */

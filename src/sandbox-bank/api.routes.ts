@@ -72,7 +72,8 @@ export async function apiRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
         target: request.url,
         headers: request.headers,
         body: request.sandboxRawBody ?? '',
-        now: ctx.clock.now(),
+        // Certificates live in real time; the injected clock only drives the bank's business time.
+        now: new Date(),
       });
     }
   });

@@ -46,10 +46,11 @@ function ibanOf(body: Record<string, unknown>, field: string, required: boolean)
 }
 
 /** Checks the product's own rules: which currencies and creditor countries it carries. */
-function checkProduct(product: string, currency: string, creditorIban: string): void {
+function checkProduct(bank: BankId, product: string, currency: string, creditorIban: string): void {
   const ro = creditorIban.startsWith('RO');
   const rule: Record<string, () => boolean> = {
-    'sepa-credit-transfers': () => currency === 'EUR',
+    // CEC has no Romanian product name: it carries domestic RON transfers as sepa-credit-transfers.
+    'sepa-credit-transfers': () => currency === 'EUR' || (bank === 'cec_ro' && currency === 'RON' && ro),
     'instant-sepa-credit-transfers': () => currency === 'EUR',
     'cross-border-credit-transfers': () => currency !== 'RON' || !ro,
     domestic: () => currency === 'RON' && ro,
@@ -132,7 +133,7 @@ export async function initiatePayment(
       'remittanceInformationUnstructured must be text ≤ 140.',
       'remittanceInformationUnstructured',
     );
-  checkProduct(product, currency, creditorIban);
+  checkProduct(bank, product, currency, creditorIban);
 
   const psuId = info.psuId ?? (debtorIban ? ownerOf(findAccountByIban(debtorIban)!).psuId : undefined);
   const reject = await faults.take(bank, { operation: 'initiatePayment', psuId, amount: fromMinor(minor) }, [

@@ -116,17 +116,18 @@ function personalDay(acc: SandboxAccount, day: number, rng: Prng): GeneratedTxn[
   const out: GeneratedTxn[] = [];
   const base = hashSeed(acc.seed);
   if (dom === 10) {
-    const salary = 720_000 + (base % 180_000) + rng.int(0, 12_000);
+    const salary = 900_000 + (base % 200_000) + rng.int(0, 12_000);
     out.push(
       transfer(salary, EMPLOYER, `SALARIU LUNA ${monthNameRo(month === 1 ? 12 : month - 1).toUpperCase()}`),
     );
   }
   if (dom === 3) out.push(transfer(-220_000, LANDLORD, `Chirie ${monthNameRo(month)} ap. 12`));
+  if (dom === 12) out.push(transfer(-150_000, { name: acc.ownerName.toUpperCase(), iban: acc.iban }, 'Transfer economii'));
   for (const u of UTILITIES) {
     if (u.dom === dom)
       out.push(transfer(-rng.int(u.min, u.max), u, `Factura ${u.name.split(' ')[0]} ${month}/${dom}`, 1));
   }
-  const swipes = rng.int(0, 3);
+  const swipes = rng.chance(0.35) ? 0 : rng.int(1, 2);
   for (let i = 0; i < swipes; i++) out.push(card(rng, rng.pick(MERCHANT_BAG)));
   if (rng.chance(0.06)) {
     const friend = rng.pick(FRIENDS);
@@ -174,7 +175,7 @@ function corporateDay(day: number, rng: Prng): GeneratedTxn[] {
   const { dom, weekday, month } = dateParts(day);
   const out: GeneratedTxn[] = [];
   if (weekday !== 0 && weekday !== 6) {
-    const invoices = rng.int(0, 4);
+    const invoices = rng.int(0, 3);
     for (let i = 0; i < invoices; i++) {
       const client = rng.pick(CLIENTS);
       const party = {
@@ -182,7 +183,7 @@ function corporateDay(day: number, rng: Prng): GeneratedTxn[] {
         iban: roIban('BTRL', `RONCRT0C${String(hashSeed(client) % 1e8).padStart(8, '0')}`),
       };
       out.push(
-        transfer(rng.int(50_000, 2_500_000), party, `Contravaloare factura FCT-${rng.int(1000, 9999)}`),
+        transfer(rng.int(50_000, 600_000), party, `Contravaloare factura FCT-${rng.int(1000, 9999)}`),
       );
     }
     if (rng.chance(0.2)) {

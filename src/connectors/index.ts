@@ -1,0 +1,6 @@
+/** Ferry's way to banks: the BankConnector contract and its NextGenPSD2 implementation. */
+export { bankError, errorFromResponse, tppMessagesOf } from './bank-error.js';
+export type { Exchange } from './http.js';
+export type { NextGenPsd2Connector, NextGenPsd2ConnectorOptions } from './nextgenpsd2.connector.js';
+export { createNextGenPsd2Connector, psuIp } from './nextgenpsd2.connector.js';
+export type * from './types.js';
