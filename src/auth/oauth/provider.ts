@@ -37,16 +37,29 @@ export function createProvider(opts: ProviderOptions): Provider {
   const { clock } = opts;
   const nowSeconds = () => Math.floor(clock.now().getTime() / 1000);
 
-  /** The verified client certificate on this connection, or undefined (none, unverified, or breaking a rule). */
-  function verifiedCertificate(ctx: KoaContextWithOIDC) {
-    const socket = ctx.req.socket as TLSSocket;
-    if (typeof socket.getPeerCertificate !== 'function' || !socket.authorized) return undefined;
-    const raw = socket.getPeerCertificate(false)?.raw;
-    const cert = raw && raw.length > 0 ? parseCertificate(raw) : undefined;
-    if (!cert || leafProblems(certificateFacts(cert), clock.now()).length > 0) return undefined;
-    // A client registered with a certificate binding gets tokens bound to that certificate only.
+  /**
+   * The client certificate on this connection, or undefined when none was presented. A certificate that the
+   * client CA did not verify, that breaks seed 000's leaf rules, or that is not the one a client registered
+   * for binding is refused with the reason, which the rejection log records.
+   */
+  function clientCertificate(ctx: KoaContextWithOIDC) {
+    const socket = ctx.req.socket as Partial<TLSSocket>;
+    const raw =
+      typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate(false)?.raw : undefined;
+    if (!raw || raw.length === 0) return undefined;
+    const cert = parseCertificate(raw);
+    if (!cert) throw new errors.InvalidClientAuth('client certificate could not be parsed');
+    if (!socket.authorized) {
+      throw new errors.InvalidClientAuth(`client certificate is not trusted (${socket.authorizationError})`);
+    }
+    const problems = leafProblems(certificateFacts(cert), clock.now());
+    if (problems.length > 0) {
+      throw new errors.InvalidClientAuth(`client certificate breaks the leaf rules (${problems.join(', ')})`);
+    }
     const registered = ctx.oidc?.client?.metadata()[certThumbprintProperty];
-    if (typeof registered === 'string' && registered !== certThumbprint(cert.raw)) return undefined;
+    if (typeof registered === 'string' && registered !== certThumbprint(cert.raw)) {
+      throw new errors.InvalidClientAuth('client certificate is not the one registered for this client');
+    }
     return cert;
   }
 
@@ -105,10 +118,11 @@ export function createProvider(opts: ProviderOptions): Provider {
             certificateBoundAccessTokens: true,
             tlsClientAuth: true,
             selfSignedTlsClientAuth: false,
-            getCertificate: verifiedCertificate,
-            certificateAuthorized: (ctx) => verifiedCertificate(ctx) !== undefined,
+            getCertificate: clientCertificate,
+            // clientCertificate has already refused anything unverified.
+            certificateAuthorized: (ctx) => clientCertificate(ctx) !== undefined,
             certificateSubjectMatches(ctx, property, expected) {
-              const cert = verifiedCertificate(ctx);
+              const cert = clientCertificate(ctx);
               return (
                 property === 'tls_client_auth_subject_dn' && !!cert && subjectMatches(cert.subject, expected)
               );
