@@ -142,9 +142,10 @@ export const pollingStatuses: readonly LinkStatus[] = [
 ];
 
 /** links/cancel succeeds while the payment is not yet submitted to the bank for execution. */
-export const cancellableStatuses: readonly LinkStatus[] = linkStatuses.filter(
-  (s) => transitions[s].cancel !== undefined,
-);
+export const cancellableStatuses: readonly LinkStatus[] = linkStatuses.filter((s) => {
+  const outcome = transitions[s].cancel;
+  return outcome !== undefined && outcome !== 'same';
+});
 
 /** The event a NextGenPSD2 transaction status reports. */
 export function bankEvent(status: TransactionStatus): LinkEvent {

@@ -212,7 +212,10 @@ export function createPaymentFlow(deps: PayDeps) {
         psuIpAddress: input.psuIpAddress,
       });
       if (!result.ok) {
-        await change(link.id, (l) => (l.status === 'requested' ? 'intent_failed' : undefined));
+        // Back to choosing: the payer may pick another bank, so what this attempt chose is forgotten.
+        await change(link.id, (l) => (l.status === 'requested' ? 'intent_failed' : undefined), {
+          patch: { method_id: null, provider_id: null, debtor_iban: link.debtor_iban, psu_id: link.psu_id },
+        });
         throw bankRefusal(result.error);
       }
       const now = clock.now();
