@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createIdempotencyStore, type IdempotencyStore } from './api/idempotency.js';
 import { createRateLimiter, type RateLimiter } from './api/rate-limit.js';
+import { type AisService, createAisService, registerAisWorker } from './ais/index.js';
 import { type ClientsService, createClientsService, type OAuthServer } from './auth/index.js';
 import { createOAuthServer } from './auth/oauth/index.js';
 import type { BankConnector } from './connectors/types.js';
@@ -28,6 +29,8 @@ export interface Services {
   worker: WorkerRegistry;
   webhooks: WebhooksService;
   pay: PayService;
+  /** FinqLink Data: consents, refresh jobs, account data. */
+  ais: AisService;
   /** A key for one purpose (e.g. hosted-page CSRF), derived from the master key: the same in every process. */
   deriveKey(purpose: string): Buffer;
   /** Idempotency keys and rate limits for the API (shared across processes through the database). */
@@ -69,5 +72,18 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
   });
   registerPayWorker(worker, pay);
   const deriveKey = (purpose: string) => createHmac('sha256', deps.masterKey).update(purpose).digest();
-  return { config, store, clock, ids, secretBox, clients, oauth, catalogue, guards, worker, webhooks, pay, deriveKey };
+  const ais = createAisService({
+    db: store.db,
+    clock,
+    ids,
+    catalogue,
+    connector,
+    publicUrl: config.publicUrl,
+    cursorKey: deriveKey('ferry ais: cursors'),
+    settings: {
+      cooldownSeconds: { live: config.ais.refreshCooldownSeconds, test: config.ais.testRefreshCooldownSeconds },
+    },
+  });
+  registerAisWorker(worker, ais);
+  return { config, store, clock, ids, secretBox, clients, oauth, catalogue, guards, worker, webhooks, pay, ais, deriveKey };
 }

@@ -21,6 +21,8 @@ export interface Config {
   /** Requests per minute per client and endpoint group (`default` for the rest); 0 disables a limit. */
   readonly rateLimits: Readonly<Record<string, number>>;
   readonly webhooks: WebhooksConfig;
+  /** Minimum seconds between two refresh jobs of one AIS consent: live (PSD2: 4 a day → 6 h) and test mode. */
+  readonly ais: { readonly refreshCooldownSeconds: number; readonly testRefreshCooldownSeconds: number };
 }
 
 export interface WebhooksConfig {
@@ -134,6 +136,10 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     providersFile: read('FERRY_PROVIDERS_FILE'),
     rateLimits: parseRateLimits(read('RATE_LIMITS') ?? 'default=1200,pay=600,ais=600', problems),
     webhooks: parseWebhooksConfig(read, int, problems),
+    ais: Object.freeze({
+      refreshCooldownSeconds: int('AIS_REFRESH_COOLDOWN_SECONDS', 6 * 3600, 0, 30 * 86400),
+      testRefreshCooldownSeconds: int('AIS_TEST_REFRESH_COOLDOWN_SECONDS', 60, 0, 30 * 86400),
+    }),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -1,0 +1,75 @@
+import type { Kysely } from 'kysely';
+import type { BankConnector, BankEndpoint } from '../connectors/types.js';
+import type { AisMethod, Catalogue } from '../providers/index.js';
+import type { Clock } from '../shared/clock.js';
+import type { Ids } from '../shared/ids.js';
+import type { Database } from '../store/index.js';
+import type { RetryPolicy } from './bank-call.js';
+import type { Consent } from './consent.repository.js';
+import type { Keyset } from './keyset.js';
+
+/** Tunables of FinqLink Data; defaults below, the cooldowns come from the configuration. */
+export interface AisSettings {
+  /** Minimum time between two refresh jobs of one consent, by client mode. */
+  cooldownSeconds: { test: number; live: number };
+  /** A later job fetches from the last booked date minus this many days (banks book late and backdate). */
+  overlapDays: number;
+  /** The first job asks for this much history; a bank that refuses the period gets shorter ones. */
+  historyDays: readonly number[];
+  /** Default link lifetime when options.expires_in is absent. */
+  defaultExpiresInSeconds: number;
+  jobLeaseMs: number;
+  bank: Omit<RetryPolicy, 'sleep'>;
+  /** How often active consents are checked at the bank (revoked by the PSU, blocked). */
+  bankCheckIntervalMs: number;
+  /** The first job is retried this many times in all before the consent fails. */
+  initialJobAttempts: number;
+  initialJobRetryMs: number;
+  /** Background loop period and how many jobs one process runs at once. */
+  workerIntervalMs: number;
+  workerConcurrency: number;
+}
+
+export const defaultAisSettings: AisSettings = {
+  // PSD2 allows 4 unattended accesses a day: one refresh every 6 h. Test mode: 60 s.
+  cooldownSeconds: { test: 60, live: 6 * 3600 },
+  overlapDays: 7,
+  historyDays: [730, 365, 90],
+  defaultExpiresInSeconds: 7 * 86_400,
+  jobLeaseMs: 60_000,
+  bank: { attempts: 4, baseDelayMs: 500, maxDelayMs: 8_000, maxRetryAfterMs: 30_000 },
+  bankCheckIntervalMs: 6 * 3_600_000,
+  initialJobAttempts: 3,
+  initialJobRetryMs: 60_000,
+  workerIntervalMs: 1_000,
+  workerConcurrency: 2,
+};
+
+export interface AisDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  ids: Ids;
+  catalogue: Catalogue;
+  connector: BankConnector;
+  publicUrl: string;
+  keyset: Keyset;
+  settings: AisSettings;
+  sleep: (ms: number) => Promise<void>;
+  log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** The AIS method and bank endpoint a consent uses (it has a method once a bank was chosen). */
+export function bankOf(deps: AisDeps, consent: Consent): { method: AisMethod; bank: BankEndpoint } {
+  const method = consent.methodId ? deps.catalogue.aisMethod(consent.methodId) : undefined;
+  if (!method)
+    throw new Error(`consent ${consent.id} has no AIS method in the catalogue (${consent.methodId})`);
+  return {
+    method,
+    bank: deps.catalogue.bankEndpoint(method.providerId, method.interfaceEnv, deps.publicUrl),
+  };
+}
+
+export const retryPolicy = (deps: AisDeps): RetryPolicy => ({ ...deps.settings.bank, sleep: deps.sleep });
+
+export const isoDate = (d: Date): string => d.toISOString().slice(0, 10);
+export const addDays = (d: Date, days: number): Date => new Date(d.getTime() + days * 86_400_000);

@@ -1,0 +1,227 @@
+import type { ApiClient } from '../auth/index.js';
+import { validationError } from '../shared/errors.js';
+import type { AisDeps } from './ais.context.js';
+import { accountView, balanceView, transactionView } from './ais.views.js';
+import { isUuid } from './consent.repository.js';
+import { readableConsent } from './consent-access.js';
+import {
+  type AccountFilter,
+  latestBalances,
+  listAccounts,
+  listBalances,
+  listTransactions,
+  type TransactionFilter,
+} from './data.repository.js';
+import { parseFilterAmount } from './money.js';
+
+export interface Pagination {
+  limit?: number | undefined;
+  after?: string | undefined;
+}
+
+const pageOf = <T>(items: T[], limit: number) => ({
+  page: items.slice(0, limit),
+  more: items.length > limit,
+});
+
+function paginationView(count: number, more: boolean, after: string | null) {
+  return { count, 'more?': more, after };
+}
+
+function accountIdFilter(value: string | undefined): string | undefined {
+  if (value !== undefined && !isUuid(value))
+    throw validationError('filter.account_id', 'must be an account_id (UUID)');
+  return value;
+}
+
+export async function accountsList(
+  deps: AisDeps,
+  client: ApiClient,
+  consentId: string,
+  filter: AccountFilter,
+) {
+  const consent = await readableConsent(deps, client, consentId);
+  const accounts = await listAccounts(deps.db, consent.id, filter);
+  const balances = await latestBalances(
+    deps.db,
+    accounts.map((a) => a.id),
+  );
+  return {
+    consent_id: consent.id,
+    accounts: accounts.map((a) =>
+      accountView(
+        a,
+        balances.filter((b) => b.account_id === a.id),
+      ),
+    ),
+  };
+}
+
+export async function balancesList(
+  deps: AisDeps,
+  client: ApiClient,
+  consentId: string,
+  filter: { account_id?: string; type?: string; currency?: string },
+  pagination: Pagination,
+) {
+  const limit = pagination.limit ?? 50;
+  const after = pagination.after ? String(deps.keyset.decode('balances', pagination.after)[0]) : undefined;
+  if (after !== undefined && !/^\d{1,19}$/.test(after))
+    throw validationError('pagination.after', 'is not a cursor');
+  const consent = await readableConsent(deps, client, consentId);
+  const rows = await listBalances(
+    deps.db,
+    consent.id,
+    { accountId: accountIdFilter(filter.account_id), type: filter.type, currency: filter.currency },
+    after,
+    limit + 1,
+  );
+  const { page, more } = pageOf(rows, limit);
+  const items = page.map((b) => balanceView(b, deps.keyset.encode('balances', [b.seq])));
+  return {
+    consent_id: consent.id,
+    balances: items,
+    pagination: paginationView(items.length, more, items.at(-1)?.keyset ?? null),
+  };
+}
+
+export interface TransactionFilterInput {
+  account_id?: string;
+  currency?: string;
+  status?: 'booked' | 'pending';
+  credit_debit_indicator?: 'credit' | 'debit';
+  eq?: string | number;
+  gt?: string | number;
+  gte?: string | number;
+  lt?: string | number;
+  lte?: string | number;
+  amount_min?: string | number;
+  amount_max?: string | number;
+  booking_date_from?: string;
+  booking_date_to?: string;
+  booking_date_eq?: string;
+  booking_date_gte?: string;
+  booking_date_gt?: string;
+  booking_date_lte?: string;
+  booking_date_lt?: string;
+  updated_from?: string;
+  updated_to?: string;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+const DAY_MS = 86_400_000;
+const dayString = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
+
+type Op = '=' | '>' | '>=' | '<' | '<=';
+
+/**
+ * A booking-date bound as a bound on the stored date column. A date compares as is; a date-time T compares as
+ * "the booking day starts (00:00 UTC) op T", which becomes a whole-day bound so the index still serves it.
+ */
+function dateBound(field: string, op: Op, value: string): { op: Op; value: string } {
+  if (DATE.test(value) && !Number.isNaN(Date.parse(value))) return { op, value };
+  const ms = DATE_TIME.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms))
+    throw validationError(`filter.${field}`, 'must be a date (YYYY-MM-DD) or an ISO 8601 date-time');
+  const floor = Math.floor(ms / DAY_MS);
+  const ceil = Math.ceil(ms / DAY_MS);
+  switch (op) {
+    case '>=':
+      return { op, value: dayString(ceil) };
+    case '>':
+      return { op, value: dayString(floor) };
+    case '<=':
+      return { op, value: dayString(floor) };
+    case '<':
+      return { op, value: dayString(ceil) };
+    default:
+      return { op, value: dayString(floor) };
+  }
+}
+
+function timestamp(field: string, value: string): Date {
+  const ms = DATE_TIME.test(value) || DATE.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms)) throw validationError(`filter.${field}`, 'must be an ISO 8601 date-time');
+  return new Date(ms);
+}
+
+export function parseTransactionFilter(f: TransactionFilterInput): TransactionFilter {
+  const amount: TransactionFilter['amount'] = [];
+  const amountOps: [keyof TransactionFilterInput, Op][] = [
+    ['eq', '='],
+    ['gt', '>'],
+    ['gte', '>='],
+    ['lt', '<'],
+    ['lte', '<='],
+    ['amount_min', '>='],
+    ['amount_max', '<='],
+  ];
+  for (const [key, op] of amountOps) {
+    const raw = f[key];
+    if (raw === undefined) continue;
+    const value = parseFilterAmount(raw);
+    if (value === undefined || value.startsWith('-')) {
+      throw validationError(
+        `filter.${key}`,
+        'must be a positive decimal amount such as "12.50" (amounts are unsigned)',
+      );
+    }
+    amount.push({ op, value });
+  }
+  const sortDate: TransactionFilter['sortDate'] = [];
+  const dateOps: [keyof TransactionFilterInput, Op][] = [
+    ['booking_date_from', '>='],
+    ['booking_date_to', '<='],
+    ['booking_date_eq', '='],
+    ['booking_date_gte', '>='],
+    ['booking_date_gt', '>'],
+    ['booking_date_lte', '<='],
+    ['booking_date_lt', '<'],
+  ];
+  for (const [key, op] of dateOps) {
+    const raw = f[key];
+    if (raw !== undefined) sortDate.push(dateBound(key, op, String(raw)));
+  }
+  const updated: TransactionFilter['updated'] = [];
+  if (f.updated_from !== undefined)
+    updated.push({ op: '>=', value: timestamp('updated_from', f.updated_from) });
+  if (f.updated_to !== undefined) updated.push({ op: '<=', value: timestamp('updated_to', f.updated_to) });
+  return {
+    accountId: accountIdFilter(f.account_id),
+    currency: f.currency,
+    status: f.status,
+    creditDebitIndicator: f.credit_debit_indicator,
+    amount,
+    sortDate,
+    updated,
+  };
+}
+
+export async function transactionsList(
+  deps: AisDeps,
+  client: ApiClient,
+  consentId: string,
+  filterInput: TransactionFilterInput,
+  pagination: Pagination,
+) {
+  const limit = pagination.limit ?? 50;
+  const filter = parseTransactionFilter(filterInput);
+  let after: { sortDate: string; id: string } | undefined;
+  if (pagination.after) {
+    const [sortDate, id] = deps.keyset.decode('transactions', pagination.after);
+    if (typeof sortDate !== 'string' || !DATE.test(sortDate) || typeof id !== 'string' || !isUuid(id)) {
+      throw validationError('pagination.after', 'is not a cursor returned by this list');
+    }
+    after = { sortDate, id };
+  }
+  const consent = await readableConsent(deps, client, consentId);
+  const rows = await listTransactions(deps.db, consent.id, filter, after, limit + 1);
+  const { page, more } = pageOf(rows, limit);
+  const items = page.map((t) => transactionView(t, deps.keyset.encode('transactions', [t.sort_date, t.id])));
+  return {
+    consent_id: consent.id,
+    transactions: items,
+    pagination: paginationView(items.length, more, items.at(-1)?.keyset ?? null),
+  };
+}

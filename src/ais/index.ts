@@ -1,0 +1,85 @@
+/**
+ * FinqLink Data (AIS): consents and their lifecycle, refresh jobs, accounts, balance history and transactions,
+ * the hosted consent page, and the background work (jobs, expiry and validity sweeps, bank checks).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { RpcDeps } from '../api/rpc.js';
+import type { BankConnector } from '../connectors/types.js';
+import type { Catalogue } from '../providers/index.js';
+import type { Clock } from '../shared/clock.js';
+import type { Ids } from '../shared/ids.js';
+import type { Store } from '../store/index.js';
+import type { Csrf } from '../webui/index.js';
+import type { WorkerRegistry } from '../worker/index.js';
+import { type AisDeps, type AisSettings, defaultAisSettings } from './ais.context.js';
+import { registerAisApi } from './ais.routes.js';
+import { type AisWorker, createAisWorker } from './ais.worker.js';
+import { realSleep } from './bank-call.js';
+import { registerConsentPages } from './consent-page.routes.js';
+import { createKeyset } from './keyset.js';
+import './ais.schema.js';
+
+export type { AisDeps, AisSettings } from './ais.context.js';
+export { defaultAisSettings } from './ais.context.js';
+export type { AisWorker } from './ais.worker.js';
+export type { ConsentEvent, ConsentStatus } from './consent-status.js';
+export { consentStatuses, nextConsentStatus } from './consent-status.js';
+export { runJob } from './job-runner.js';
+export type { JobEvent, JobStatus } from './job-status.js';
+export { jobStatuses, nextJobStatus } from './job-status.js';
+export { utxId } from './utx.js';
+
+export interface AisService {
+  deps: AisDeps;
+  /** This process's runner of refresh jobs and sweeps (started by the worker; tests drive it directly). */
+  worker: AisWorker;
+}
+
+export interface CreateAisOptions {
+  db: Store['db'];
+  clock: Clock;
+  ids: Ids;
+  catalogue: Catalogue;
+  connector: BankConnector;
+  publicUrl: string;
+  /** Signs pagination cursors; derived from the master key so every process accepts every cursor. */
+  cursorKey: Buffer;
+  settings?: Partial<AisSettings>;
+  sleep?: (ms: number) => Promise<void>;
+  log?: AisDeps['log'];
+}
+
+export function createAisService(o: CreateAisOptions): AisService {
+  const deps: AisDeps = {
+    db: o.db,
+    clock: o.clock,
+    ids: o.ids,
+    catalogue: o.catalogue,
+    connector: o.connector,
+    publicUrl: o.publicUrl,
+    keyset: createKeyset(o.cursorKey),
+    settings: { ...defaultAisSettings, ...o.settings },
+    sleep: o.sleep ?? realSleep,
+    log: o.log ?? (() => {}),
+  };
+  return { deps, worker: createAisWorker(deps) };
+}
+
+/** Runs the AIS loop inside the queue worker process (`ferry start` / `ferry worker`). */
+export function registerAisWorker(registry: WorkerRegistry, ais: AisService): void {
+  registry.onStart(async () => {
+    ais.worker.start();
+    ais.worker.kick();
+    return () => ais.worker.stop();
+  });
+}
+
+/** The /v2 and /test Data API and the hosted consent page. */
+export async function registerAisRoutes(
+  app: FastifyInstance,
+  deps: RpcDeps & { ais: AisService; store: Store; csrf: Csrf },
+): Promise<void> {
+  const onWork = () => deps.ais.worker.kick();
+  registerAisApi(app, deps, deps.ais.deps, onWork);
+  await registerConsentPages(app, { ais: deps.ais.deps, store: deps.store, csrf: deps.csrf, onWork });
+}
