@@ -100,7 +100,7 @@ export function createWebhooksService(deps: WebhooksDeps): WebhooksService {
     queue: {
       retryLimit: 50,
       retryDelay: 2,
-      expireInSeconds: Math.ceil(config.webhooks.timeoutMs / 1000) + 30,
+      expireInSeconds: 2 * Math.ceil(config.webhooks.timeoutMs / 1000) + 10,
     },
     batchSize: 100,
     localConcurrency: 2,

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { fromPglite, type JobResult, PgBoss } from 'pg-boss';
 import pino, { type Logger } from 'pino';
 import type { Services } from '../services.js';
@@ -37,6 +38,15 @@ export async function startWorker(
   for (const q of registry.queues) {
     await boss.createQueue(q.name, { ...q.queue, notify: true });
   }
+  // An embedded database belongs to one process at a time, so jobs left active were orphaned by a crash
+  // (kill -9, power loss): hand them back now instead of waiting for them to expire.
+  if (services.store.pglite)
+    await reclaimOrphans(
+      services,
+      boss,
+      registry.queues.map((q) => q.name),
+      log,
+    );
   for (const q of registry.queues) await work(boss, q, log);
   for (const s of registry.schedules) {
     await boss.schedule(s.queue, s.cron, s.data ?? null, { tz: 'UTC' });
@@ -66,6 +76,22 @@ export async function startWorker(
   };
 }
 
+// Expired jobs (their worker died) are found by this sweep; the default minute makes crash recovery slow.
+const SUPERVISE_SECONDS = 10;
+
+async function reclaimOrphans(services: Services, boss: PgBoss, names: string[], log: Logger): Promise<void> {
+  if (names.length === 0) return;
+  const { rows } = await sql<{ id: string; name: string }>`
+    SELECT id, name FROM ${sql.table(`${BOSS_SCHEMA}.job`)}
+    WHERE state = 'active' AND name IN (${sql.join(names)})`.execute(services.store.db);
+  for (const name of names) {
+    const ids = rows.filter((r) => r.name === name).map((r) => r.id);
+    if (ids.length === 0) continue;
+    await boss.fail(name, ids, { error: 'worker process died while the job was active' });
+    log.warn({ queue: name, jobs: ids.length }, 'reclaimed jobs orphaned by a previous process');
+  }
+}
+
 function createBoss(services: Services): PgBoss {
   const { store } = services;
   if (store.pglite) {
@@ -74,6 +100,7 @@ function createBoss(services: Services): PgBoss {
       backend: 'pglite',
       schema: BOSS_SCHEMA,
       useListenNotify: true,
+      superviseIntervalSeconds: SUPERVISE_SECONDS,
     });
   }
   const connectionString = store.pool?.options.connectionString;
@@ -84,6 +111,7 @@ function createBoss(services: Services): PgBoss {
     schema: BOSS_SCHEMA,
     max: 4,
     useListenNotify: true,
+    superviseIntervalSeconds: SUPERVISE_SECONDS,
     application_name: 'ferry-worker',
   });
 }
