@@ -1,6 +1,7 @@
 import type { BankError, BankErrorKind, TppMessage } from './types.js';
 
-const UNAUTHORIZED_CODES = /^(CONSENT_|CERTIFICATE_|SIGNATURE_|TOKEN_|PSU_CREDENTIALS_INVALID|SERVICE_BLOCKED|CORPORATE_ID_INVALID)/;
+const UNAUTHORIZED_CODES =
+  /^(CONSENT_|CERTIFICATE_|SIGNATURE_|TOKEN_|PSU_CREDENTIALS_INVALID|SERVICE_BLOCKED|CORPORATE_ID_INVALID)/;
 
 export function bankError(
   kind: BankErrorKind,
@@ -29,7 +30,11 @@ export function tppMessagesOf(body: unknown): TppMessage[] {
     out.push({
       category: r.category === 'WARNING' ? 'WARNING' : 'ERROR',
       code: r.code,
-      ...(typeof r.text === 'string' ? { text: r.text } : typeof r.detail === 'string' ? { text: r.detail } : {}),
+      ...(typeof r.text === 'string'
+        ? { text: r.text }
+        : typeof r.detail === 'string'
+          ? { text: r.detail }
+          : {}),
       ...(typeof r.path === 'string' ? { path: r.path } : {}),
     });
   };
@@ -62,12 +67,14 @@ export function errorFromResponse(
   const message = first ? `${status} ${first.code}${first.text ? `: ${first.text}` : ''}` : `HTTP ${status}`;
   const base = { httpStatus: status, tppMessages, retryAfterSeconds: retryAfter };
   if (status === 429) {
-    if (codes.includes('ACCESS_EXCEEDED')) return bankError('access_exceeded', message, { ...base, retryable: false });
+    if (codes.includes('ACCESS_EXCEEDED'))
+      return bankError('access_exceeded', message, { ...base, retryable: false });
     return bankError('rate_limited', message, base);
   }
   if (status === 408) return bankError('timeout', message, { ...base, retryable: idempotent });
   if (status >= 500) return bankError('unavailable', message, base);
-  if (status === 404 || (status === 403 && codes.includes('RESOURCE_UNKNOWN'))) return bankError('not_found', message, base);
+  if (status === 404 || (status === 403 && codes.includes('RESOURCE_UNKNOWN')))
+    return bankError('not_found', message, base);
   if (status === 401 || (status === 403 && codes.some((c) => UNAUTHORIZED_CODES.test(c))))
     return bankError('unauthorized', message, base);
   return bankError('rejected', message, base);

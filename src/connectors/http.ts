@@ -28,7 +28,9 @@ export interface TransportOptions {
   sleep: (ms: number) => Promise<void>;
 }
 
-export type HttpResult = { ok: true; status: number; headers: Record<string, string>; json: unknown } | { ok: false; error: BankError };
+export type HttpResult =
+  | { ok: true; status: number; headers: Record<string, string>; json: unknown }
+  | { ok: false; error: BankError };
 
 const RETRY_STATUSES = new Set([429, 500, 502, 503, 504, 408]);
 
@@ -44,7 +46,9 @@ export class Transport {
       agent = new Agent({
         keepAliveTimeout: this.options.keepAliveTimeoutMs,
         connections: 32,
-        connect: bank.tls ? { cert: bank.tls.cert, key: bank.tls.key, ...(bank.tls.ca ? { ca: bank.tls.ca } : {}) } : {},
+        connect: bank.tls
+          ? { cert: bank.tls.cert, key: bank.tls.key, ...(bank.tls.ca ? { ca: bank.tls.ca } : {}) }
+          : {},
       });
       this.#agents.set(key, agent);
     }
@@ -124,7 +128,14 @@ export class Transport {
           json = JSON.parse(text);
         } catch {
           if (response.statusCode < 300)
-            return { ok: false, error: bankError('invalid_response', `Unparseable JSON from the bank (HTTP ${response.statusCode}).`, { httpStatus: response.statusCode, retryable: false }) };
+            return {
+              ok: false,
+              error: bankError(
+                'invalid_response',
+                `Unparseable JSON from the bank (HTTP ${response.statusCode}).`,
+                { httpStatus: response.statusCode, retryable: false },
+              ),
+            };
         }
       }
       if (response.statusCode >= 200 && response.statusCode < 300)
@@ -139,13 +150,17 @@ export class Transport {
 }
 
 function shouldRetry(error: BankError): boolean {
-  if (error.kind === 'timeout' || (error.kind === 'unavailable' && error.httpStatus === undefined)) return true;
-  return error.httpStatus !== undefined && RETRY_STATUSES.has(error.httpStatus) && error.kind !== 'access_exceeded';
+  if (error.kind === 'timeout' || (error.kind === 'unavailable' && error.httpStatus === undefined))
+    return true;
+  return (
+    error.httpStatus !== undefined && RETRY_STATUSES.has(error.httpStatus) && error.kind !== 'access_exceeded'
+  );
 }
 
 function flatten(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  for (const [k, v] of Object.entries(headers))
+    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
   return out;
 }
 
@@ -156,7 +171,10 @@ function networkError(error: unknown, timeoutMs: number, idempotent: boolean): B
     // A write that timed out may have been carried out: retrying it blindly could pay twice.
     return bankError('timeout', `No answer from the bank within ${timeoutMs} ms.`, { retryable: idempotent });
   }
-  if (/CERT|TLS|SSL|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code) || /certificate|handshake/i.test(e.message ?? ''))
+  if (
+    /CERT|TLS|SSL|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code) ||
+    /certificate|handshake/i.test(e.message ?? '')
+  )
     return bankError('unauthorized', `TLS with the bank failed: ${code || e.message}`, { retryable: false });
   return bankError('unavailable', `Cannot reach the bank: ${code || e.message}`);
 }

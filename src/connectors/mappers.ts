@@ -1,10 +1,4 @@
-import type {
-  BankAccount,
-  BankBalance,
-  BankTransaction,
-  ConsentStatus,
-  TransactionStatus,
-} from './types.js';
+import type { BankAccount, BankBalance, BankTransaction, ConsentStatus, TransactionStatus } from './types.js';
 
 /** Thrown inside a mapper when the bank's JSON lacks what the spec promises; becomes `invalid_response`. */
 export class ShapeError extends Error {}
@@ -23,24 +17,46 @@ export function str(o: Obj, key: string, where: string): string {
 }
 const optStr = (o: Obj | undefined, key: string): string | undefined =>
   o && typeof o[key] === 'string' ? (o[key] as string) : undefined;
-const optBool = (o: Obj, key: string): boolean | undefined => (typeof o[key] === 'boolean' ? (o[key] as boolean) : undefined);
+const optBool = (o: Obj, key: string): boolean | undefined =>
+  typeof o[key] === 'boolean' ? (o[key] as boolean) : undefined;
 
 const TRANSACTION_STATUSES: readonly TransactionStatus[] = [
-  'ACCC', 'ACCP', 'ACSC', 'ACSP', 'ACTC', 'ACWC', 'ACWP', 'ACFC', 'PATC', 'PART', 'PDNG', 'RCVD', 'RJCT', 'CANC',
+  'ACCC',
+  'ACCP',
+  'ACSC',
+  'ACSP',
+  'ACTC',
+  'ACWC',
+  'ACWP',
+  'ACFC',
+  'PATC',
+  'PART',
+  'PDNG',
+  'RCVD',
+  'RJCT',
+  'CANC',
 ];
 const CONSENT_STATUSES: readonly ConsentStatus[] = [
-  'received', 'rejected', 'valid', 'revokedByPsu', 'expired', 'terminatedByTpp', 'partiallyAuthorised',
+  'received',
+  'rejected',
+  'valid',
+  'revokedByPsu',
+  'expired',
+  'terminatedByTpp',
+  'partiallyAuthorised',
 ];
 
 export function transactionStatus(o: Obj, where: string): TransactionStatus {
   const v = str(o, 'transactionStatus', where);
-  if (!(TRANSACTION_STATUSES as readonly string[]).includes(v)) throw new ShapeError(`${where}.transactionStatus ${v} is unknown`);
+  if (!(TRANSACTION_STATUSES as readonly string[]).includes(v))
+    throw new ShapeError(`${where}.transactionStatus ${v} is unknown`);
   return v as TransactionStatus;
 }
 
 export function consentStatus(o: Obj, where: string): ConsentStatus {
   const v = str(o, 'consentStatus', where);
-  if (!(CONSENT_STATUSES as readonly string[]).includes(v)) throw new ShapeError(`${where}.consentStatus ${v} is unknown`);
+  if (!(CONSENT_STATUSES as readonly string[]).includes(v))
+    throw new ShapeError(`${where}.consentStatus ${v} is unknown`);
   return v as ConsentStatus;
 }
 
@@ -112,7 +128,9 @@ export function transaction(v: unknown, status: 'booked' | 'pending', where: str
     remittanceInformationUnstructured:
       optStr(o, 'remittanceInformationUnstructured') ??
       (Array.isArray(o.remittanceInformationUnstructuredArray)
-        ? (o.remittanceInformationUnstructuredArray as unknown[]).filter((x) => typeof x === 'string').join(' ')
+        ? (o.remittanceInformationUnstructuredArray as unknown[])
+            .filter((x) => typeof x === 'string')
+            .join(' ')
         : undefined),
     bankTransactionCode: typeof code === 'string' ? code : undefined,
   };

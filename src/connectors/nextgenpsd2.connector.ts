@@ -77,7 +77,9 @@ function consentAccess(access: ConsentRequest['access']): Record<string, unknown
       return { allPsd2: 'allAccounts' };
     case 'allAccounts':
       if (access.withTransactions) return { accounts: [], balances: [], transactions: [] }; // bank-offered: PSU picks
-      return access.withBalances ? { availableAccountsWithBalance: 'allAccounts' } : { availableAccounts: 'allAccounts' };
+      return access.withBalances
+        ? { availableAccountsWithBalance: 'allAccounts' }
+        : { availableAccounts: 'allAccounts' };
     case 'accounts': {
       const refs = access.ibans.map((iban) => ({ iban }));
       return {
@@ -122,7 +124,13 @@ export function createNextGenPsd2Connector(options: NextGenPsd2ConnectorOptions 
   const url = (bank: BankEndpoint, path: string) => `${bank.baseUrl.replace(/\/+$/, '')}/v1${path}`;
 
   /** Sends one NextGenPSD2 call; every attempt gets a fresh X-Request-ID (and signature). */
-  function call(bank: BankEndpoint, method: 'GET' | 'POST' | 'DELETE', target: string, extra: Headers, body?: unknown) {
+  function call(
+    bank: BankEndpoint,
+    method: 'GET' | 'POST' | 'DELETE',
+    target: string,
+    extra: Headers,
+    body?: unknown,
+  ) {
     const text = body === undefined ? undefined : JSON.stringify(body);
     const signer = signerFor(bank);
     return transport.send(
@@ -149,7 +157,13 @@ export function createNextGenPsd2Connector(options: NextGenPsd2ConnectorOptions 
       return { ok: true, value: fn(result.json, result.status) };
     } catch (error) {
       if (!(error instanceof map.ShapeError)) throw error;
-      return { ok: false, error: bankError('invalid_response', `The bank's answer is not valid: ${error.message}`, { httpStatus: result.status, retryable: false }) };
+      return {
+        ok: false,
+        error: bankError('invalid_response', `The bank's answer is not valid: ${error.message}`, {
+          httpStatus: result.status,
+          retryable: false,
+        }),
+      };
     }
   }
 
@@ -176,11 +190,18 @@ export function createNextGenPsd2Connector(options: NextGenPsd2ConnectorOptions 
         ...psuHeaders(input.psuId, requiredIp(input.psuIpAddress)),
         ...redirectHeaders(input.redirectUri, input.nokRedirectUri),
       };
-      const result = await call(bank, 'POST', url(bank, `/payments/${encodeURIComponent(input.product)}`), headers, paymentBody(input));
+      const result = await call(
+        bank,
+        'POST',
+        url(bank, `/payments/${encodeURIComponent(input.product)}`),
+        headers,
+        paymentBody(input),
+      );
       return mapped<PaymentCreated>(result, (json) => {
         const o = map.obj(json, 'payment');
         const scaRedirectUrl = map.href(o._links, 'scaRedirect');
-        if (!scaRedirectUrl) throw new map.ShapeError('payment._links.scaRedirect is missing (only redirect SCA is supported)');
+        if (!scaRedirectUrl)
+          throw new map.ShapeError('payment._links.scaRedirect is missing (only redirect SCA is supported)');
         return {
           paymentId: map.str(o, 'paymentId', 'payment'),
           transactionStatus: map.transactionStatus(o, 'payment'),
@@ -222,7 +243,8 @@ export function createNextGenPsd2Connector(options: NextGenPsd2ConnectorOptions 
       return mapped<ConsentCreated>(result, (json) => {
         const o = map.obj(json, 'consent');
         const scaRedirectUrl = map.href(o._links, 'scaRedirect');
-        if (!scaRedirectUrl) throw new map.ShapeError('consent._links.scaRedirect is missing (only redirect SCA is supported)');
+        if (!scaRedirectUrl)
+          throw new map.ShapeError('consent._links.scaRedirect is missing (only redirect SCA is supported)');
         return {
           consentId: map.str(o, 'consentId', 'consent'),
           consentStatus: map.consentStatus(o, 'consent'),
@@ -232,7 +254,12 @@ export function createNextGenPsd2Connector(options: NextGenPsd2ConnectorOptions 
     },
 
     async getConsentStatus(bank, consentId) {
-      const result = await call(bank, 'GET', url(bank, `/consents/${encodeURIComponent(consentId)}/status`), {});
+      const result = await call(
+        bank,
+        'GET',
+        url(bank, `/consents/${encodeURIComponent(consentId)}/status`),
+        {},
+      );
       return mapped<{ consentStatus: ConsentStatus }>(result, (json) => ({
         consentStatus: map.consentStatus(map.obj(json, 'status'), 'status'),
       }));
@@ -267,18 +294,27 @@ export function createNextGenPsd2Connector(options: NextGenPsd2ConnectorOptions 
       const params = new URLSearchParams({ dateFrom: query.dateFrom, bookingStatus: query.bookingStatus });
       if (query.dateTo) params.set('dateTo', query.dateTo);
       if (query.pageSize) params.set('itemsPerPage', String(query.pageSize));
-      let next: string | undefined = url(bank, `/accounts/${encodeURIComponent(accountId)}/transactions?${params}`);
+      let next: string | undefined = url(
+        bank,
+        `/accounts/${encodeURIComponent(accountId)}/transactions?${params}`,
+      );
       const seen = new Set<string>();
       for (let page = 0; next !== undefined; page++) {
         if (page >= maxPages || seen.has(next)) {
-          yield { ok: false, error: bankError('invalid_response', 'The bank keeps sending next pages.', { retryable: false }) };
+          yield {
+            ok: false,
+            error: bankError('invalid_response', 'The bank keeps sending next pages.', { retryable: false }),
+          };
           return;
         }
         seen.add(next);
         const result = await call(bank, 'GET', next, aisHeaders(consentId, context));
         let following: string | undefined;
         const mappedPage = mapped<BankTransaction[]>(result, (json) => {
-          const report = map.obj(map.obj(json, 'transactions').transactions ?? {}, 'transactions.transactions');
+          const report = map.obj(
+            map.obj(json, 'transactions').transactions ?? {},
+            'transactions.transactions',
+          );
           const link = map.href(report._links, 'next');
           following = link ? new URL(link, bank.baseUrl).href : undefined;
           const lines = (key: 'booked' | 'pending') => {

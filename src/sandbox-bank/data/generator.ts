@@ -122,7 +122,8 @@ function personalDay(acc: SandboxAccount, day: number, rng: Prng): GeneratedTxn[
     );
   }
   if (dom === 3) out.push(transfer(-220_000, LANDLORD, `Chirie ${monthNameRo(month)} ap. 12`));
-  if (dom === 12) out.push(transfer(-150_000, { name: acc.ownerName.toUpperCase(), iban: acc.iban }, 'Transfer economii'));
+  if (dom === 12)
+    out.push(transfer(-150_000, { name: acc.ownerName.toUpperCase(), iban: acc.iban }, 'Transfer economii'));
   for (const u of UTILITIES) {
     if (u.dom === dom)
       out.push(transfer(-rng.int(u.min, u.max), u, `Factura ${u.name.split(' ')[0]} ${month}/${dom}`, 1));
@@ -182,9 +183,7 @@ function corporateDay(day: number, rng: Prng): GeneratedTxn[] {
         name: client,
         iban: roIban('BTRL', `RONCRT0C${String(hashSeed(client) % 1e8).padStart(8, '0')}`),
       };
-      out.push(
-        transfer(rng.int(50_000, 600_000), party, `Contravaloare factura FCT-${rng.int(1000, 9999)}`),
-      );
+      out.push(transfer(rng.int(50_000, 600_000), party, `Contravaloare factura FCT-${rng.int(1000, 9999)}`));
     }
     if (rng.chance(0.2)) {
       const supplier = rng.pick(SUPPLIERS);

@@ -41,6 +41,7 @@ export function layout(bank: BankId, base: string, title: string, body: string):
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)} · ${esc(b.name)}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${esc(base)}/sca/assets/style.css">
 </head>
 <body data-bank="${bank}">

@@ -1,17 +1,31 @@
+import { createTestStore } from '../../../test/support/test-store.js';
 import type { Exchange } from '../../connectors/http.js';
 import type { BankEndpoint } from '../../connectors/types.js';
 import { ManualClock } from '../../shared/clock.js';
 import type { Store } from '../../store/index.js';
-import { createTestStore } from '../../../test/support/test-store.js';
 import { type BankId, banks } from '../banks.js';
 import type { SettlementTiming } from '../payment-status.js';
 import { type RunningSandboxBank, startSandboxBank } from '../standalone.js';
 
 /** Product map a providers catalogue would give for each sandbox bank. */
 export const sandboxProducts: Record<BankId, Record<string, string>> = {
-  rzb_ro: { sepa: 'sepa-credit-transfers', instant: 'instant-sepa-credit-transfers', domestic: 'domestic', cross_border: 'cross-border-credit-transfers' },
-  bt_ro: { sepa: 'sepa-credit-transfers', instant: 'instant-sepa-credit-transfers', domestic: 'ron-payment', other_currency: 'other-currency-payment' },
-  cec_ro: { sepa: 'sepa-credit-transfers', instant: 'instant-sepa-credit-transfers', domestic: 'sepa-credit-transfers' },
+  rzb_ro: {
+    sepa: 'sepa-credit-transfers',
+    instant: 'instant-sepa-credit-transfers',
+    domestic: 'domestic',
+    cross_border: 'cross-border-credit-transfers',
+  },
+  bt_ro: {
+    sepa: 'sepa-credit-transfers',
+    instant: 'instant-sepa-credit-transfers',
+    domestic: 'ron-payment',
+    other_currency: 'other-currency-payment',
+  },
+  cec_ro: {
+    sepa: 'sepa-credit-transfers',
+    instant: 'instant-sepa-credit-transfers',
+    domestic: 'sepa-credit-transfers',
+  },
 };
 
 export interface TestSandbox {
@@ -24,7 +38,11 @@ export interface TestSandbox {
 
 /** A sandbox bank on a loopback port over a fresh test database, with a hand-moved clock. */
 export async function startTestSandbox(
-  options: { clock?: ManualClock; timing?: SettlementTiming; tls?: { cert: string; key: string; clientCa?: string } } = {},
+  options: {
+    clock?: ManualClock;
+    timing?: SettlementTiming;
+    tls?: { cert: string; key: string; clientCa?: string };
+  } = {},
 ): Promise<TestSandbox> {
   const store = await createTestStore();
   const clock = options.clock ?? new ManualClock('2026-03-15T10:00:00Z');

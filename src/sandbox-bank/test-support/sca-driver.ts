@@ -49,7 +49,10 @@ export async function driveSca(
   const scaPrefix = scaUrl.slice(0, scaUrl.lastIndexOf('/sca/') + 5);
   let url = scaUrl;
   for (let step = 0; step < (options.maxSteps ?? 10); step++) {
-    const page = await request(url, { method: 'GET', ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) });
+    const page = await request(url, {
+      method: 'GET',
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    });
     const html = await page.body.text();
     pages.push(html);
     const form = formOf(html);
@@ -70,7 +73,8 @@ export async function driveSca(
         const radio = /name="debtor" value="([^"]+)" checked/.exec(html)?.[1];
         if (radio) fields.set('debtor', radio);
       }
-      const boxes = options.accounts ?? [...html.matchAll(/name="accounts" value="([^"]+)" checked/g)].map((m) => m[1]!);
+      const boxes =
+        options.accounts ?? [...html.matchAll(/name="accounts" value="([^"]+)" checked/g)].map((m) => m[1]!);
       for (const iban of boxes) fields.append('accounts', iban);
     }
     const posted = await request(form.action, {

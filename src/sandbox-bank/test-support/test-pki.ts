@@ -24,19 +24,70 @@ export function createTestPki(): TestPki {
   const f = (name: string) => path.join(dir, name);
   const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
   const ca = (name: string) => {
-    ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f(`${name}.key`), '-out', f(`${name}.crt`), '-days', '30', '-subj', `/C=RO/O=Ferry Test/CN=${name}`);
+    ssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      f(`${name}.key`),
+      '-out',
+      f(`${name}.crt`),
+      '-days',
+      '30',
+      '-subj',
+      `/C=RO/O=Ferry Test/CN=${name}`,
+    );
   };
   const leaf = (name: string, issuer: string, subject: string, ext: string) => {
     writeFileSync(f(`${name}.ext`), ext);
-    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f(`${name}.key`), '-out', f(`${name}.csr`), '-subj', subject);
-    ssl('x509', '-req', '-in', f(`${name}.csr`), '-CA', f(`${issuer}.crt`), '-CAkey', f(`${issuer}.key`), '-CAcreateserial', '-out', f(`${name}.crt`), '-days', '30', '-extfile', f(`${name}.ext`));
+    ssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      f(`${name}.key`),
+      '-out',
+      f(`${name}.csr`),
+      '-subj',
+      subject,
+    );
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      f(`${name}.csr`),
+      '-CA',
+      f(`${issuer}.crt`),
+      '-CAkey',
+      f(`${issuer}.key`),
+      '-CAcreateserial',
+      '-out',
+      f(`${name}.crt`),
+      '-days',
+      '30',
+      '-extfile',
+      f(`${name}.ext`),
+    );
   };
   ca('test-ca');
   ca('other-ca');
-  leaf('server', 'test-ca', '/C=RO/O=Sandbox Bank/CN=localhost', 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  leaf(
+    'server',
+    'test-ca',
+    '/C=RO/O=Sandbox Bank/CN=localhost',
+    'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n',
+  );
   leaf('client', 'test-ca', '/C=RO/O=Ferry TPP/CN=ferry-qwac', 'extendedKeyUsage=clientAuth\n');
   leaf('stranger', 'other-ca', '/C=RO/O=Stranger/CN=stranger', 'extendedKeyUsage=clientAuth\n');
-  leaf('qsealc', 'test-ca', '/C=RO/O=Ferry TPP/CN=ferry-qsealc', 'keyUsage=digitalSignature,nonRepudiation\n');
+  leaf(
+    'qsealc',
+    'test-ca',
+    '/C=RO/O=Ferry TPP/CN=ferry-qsealc',
+    'keyUsage=digitalSignature,nonRepudiation\n',
+  );
   const read = (name: string) => readFileSync(f(name), 'utf8');
   return {
     dir,
