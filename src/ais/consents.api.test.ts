@@ -14,18 +14,34 @@ describe('consents/create', () => {
     const res = await t.call('/test/ais/consents/create', {
       ais_method: { provider_id: 'bt_ro' },
       consent: { scope: ['accounts', 'balances'], consent_validity_days: 30 },
-      options: { expires_in: 3600, redirect_url: 'https://app.test/back', ux_template: 'glass', language: 'en' },
+      options: {
+        expires_in: 3600,
+        redirect_url: 'https://app.test/back',
+        ux_template: 'glass',
+        language: 'en',
+      },
     });
     expect(res.status).toBe(200);
     const b = res.body;
-    for (const key of ['request_id', 'created_at', 'expires_at', 'consent_validity_days', 'api_client_app', 'consent_id', 'web_id', 'web_url']) {
+    for (const key of [
+      'request_id',
+      'created_at',
+      'expires_at',
+      'consent_validity_days',
+      'api_client_app',
+      'consent_id',
+      'web_id',
+      'web_url',
+    ]) {
       expect(b, key).toHaveProperty(key);
     }
     expect(b.api_client_app).toBe('Acme Data');
     expect(b.consent_validity_days).toBe(30);
     expect(b.scope).toEqual(['accounts', 'balances']);
     expect(b.web_url).toBe(`http://ferry.test/consent/${b.web_id}`);
-    expect(new Date(b.expires_at as string).getTime() - new Date(b.created_at as string).getTime()).toBe(3600_000);
+    expect(new Date(b.expires_at as string).getTime() - new Date(b.created_at as string).getTime()).toBe(
+      3600_000,
+    );
   });
 
   it('defaults: full scope, 90 days, link flow, 7-day link', async () => {
@@ -46,7 +62,9 @@ describe('consents/create', () => {
   });
 
   it('scope: the two allowed sets in any order; anything else is validation_error', async () => {
-    const ok = await t.call('/test/ais/consents/create', { consent: { scope: ['balances', 'transactions', 'accounts'] } });
+    const ok = await t.call('/test/ais/consents/create', {
+      consent: { scope: ['balances', 'transactions', 'accounts'] },
+    });
     expect(ok.status).toBe(200);
     for (const scope of [
       ['accounts'],
@@ -103,7 +121,11 @@ describe('consents/create', () => {
     expect(v1.statusCode).toBe(404);
     expect(v1.json().code).toBe('not_found');
     const payOnly = await t.client({ name: 'Pay only', scopes: ['pay'] });
-    const res = await t.call('/test/ais/consents/create', {}, { client_id: payOnly.clientId, client_secret: payOnly.clientSecret });
+    const res = await t.call(
+      '/test/ais/consents/create',
+      {},
+      { client_id: payOnly.clientId, client_secret: payOnly.clientSecret },
+    );
     expect(res.status).toBe(401);
     expect(res.body.code).toBe('unauthorized');
   });
@@ -126,7 +148,11 @@ describe('consents/get and revoke', () => {
     expect(mine.body.consent_id).toBe(consentId);
     expect(mine.body.service_provider).toMatchObject({ provider_id: 'bt_ro' });
     const other = await t.client({ name: 'Other' });
-    const theirs = await t.call('/test/ais/consents/get', { consent_id: consentId }, { client_id: other.clientId, client_secret: other.clientSecret });
+    const theirs = await t.call(
+      '/test/ais/consents/get',
+      { consent_id: consentId },
+      { client_id: other.clientId, client_secret: other.clientSecret },
+    );
     expect(theirs.status).toBe(404);
     expect(theirs.body.code).toBe('consent_not_found');
     const unknown = await t.call('/test/ais/consents/get', { consent_id: 'no-such-consent' });
@@ -142,7 +168,11 @@ describe('consents/get and revoke', () => {
     expect(again.body.status).toBe('revoked');
     const events = await eventsOf(t, consentId);
     expect(events.map((e) => e.status)).toEqual(['revoked']);
-    expect(events[0]).toMatchObject({ type: 'consent_status_update', consent_id: consentId, _url: 'https://app.test/hooks' });
+    expect(events[0]).toMatchObject({
+      type: 'consent_status_update',
+      consent_id: consentId,
+      _url: 'https://app.test/hooks',
+    });
   });
 
   it('revoke: consent_not_active on expired; consent_not_found on unknown', async () => {
@@ -153,7 +183,9 @@ describe('consents/get and revoke', () => {
     expect(res.body.code).toBe('consent_not_active');
     const got = await t.call('/test/ais/consents/get', { consent_id: consentId });
     expect(got.body.status).toBe('expired');
-    const unknown = await t.call('/test/ais/consents/revoke', { consent_id: '00000000-0000-4000-8000-000000000000' });
+    const unknown = await t.call('/test/ais/consents/revoke', {
+      consent_id: '00000000-0000-4000-8000-000000000000',
+    });
     expect(unknown.status).toBe(404);
     expect(unknown.body.code).toBe('consent_not_found');
   });

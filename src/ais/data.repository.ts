@@ -77,7 +77,8 @@ export async function accountsOfJob(db: Db, consentId: string, jobId: string): P
     .where('consent_id', '=', consentId)
     .where('last_job_id', '=', jobId)
     .orderBy('created_at')
-    .orderBy('id')
+    .orderBy('iban')
+    .orderBy('bank_resource_id')
     .execute();
 }
 
@@ -125,7 +126,8 @@ export async function listAccounts(db: Db, consentId: string, f: AccountFilter):
   if (f.currency) q = q.where('currency', '=', f.currency);
   if (f.accountType) q = q.where('account_type', '=', f.accountType);
   if (f.accountSubType) q = q.where('account_sub_type', '=', f.accountSubType);
-  return q.orderBy('created_at').orderBy('id').execute();
+  // Accounts of one job arrive in one insert: IBAN order keeps the list stable.
+  return q.orderBy('created_at').orderBy('iban').orderBy('bank_resource_id').execute();
 }
 
 /** Each account's most recent snapshot (the one its latest job stored). */

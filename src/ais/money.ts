@@ -23,7 +23,8 @@ export function parseFilterAmount(value: unknown): string | undefined {
   let text: string;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return undefined;
-    text = String(value);
+    // 15 significant digits drop binary noise: 4.2700000000000001 (legacy docs' example) is 4.27.
+    text = String(Number(value.toPrecision(15)));
   } else if (typeof value === 'string') {
     text = value.trim();
   } else {

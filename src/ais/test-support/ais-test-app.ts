@@ -8,7 +8,11 @@ export interface AisTestApp extends TestApp {
   bank: FakeBank;
   creds: { client_id: string; client_secret: string };
   /** POST a FinqLink call with the default client's test credentials. */
-  call(path: string, body?: Record<string, unknown>, creds?: { client_id: string; client_secret: string }): Promise<{
+  call(
+    path: string,
+    body?: Record<string, unknown>,
+    creds?: { client_id: string; client_secret: string },
+  ): Promise<{
     status: number;
     body: Record<string, unknown> & { code?: string; message?: string };
   }>;
@@ -20,7 +24,10 @@ export interface AisTestApp extends TestApp {
   drain(): Promise<void>;
   /** createConsent + authorize + drain: an active consent. */
   activeConsent(body?: Record<string, unknown>): Promise<string>;
-  page(path: string, init?: { method?: 'GET' | 'POST'; form?: Record<string, string> }): Promise<{
+  page(
+    path: string,
+    init?: { method?: 'GET' | 'POST'; form?: Record<string, string> },
+  ): Promise<{
     status: number;
     body: string;
     headers: Record<string, unknown>;
@@ -83,7 +90,10 @@ export async function createAisTestApp(
       const open = await app.page(`/consent/${webId}`);
       expect(open.status).toBe(200);
       const csrf = /name="csrf" value="([^"]+)"/.exec(open.body)?.[1] ?? '';
-      const sent = await app.page(`/consent/${webId}/select`, { method: 'POST', form: { csrf, method_id: methodId } });
+      const sent = await app.page(`/consent/${webId}/select`, {
+        method: 'POST',
+        form: { csrf, method_id: methodId },
+      });
       expect(sent.status, sent.body).toBe(200);
       expect(sent.body).toContain('https://bank.test/sca/');
       bank.setStatus(bank.lastConsentId(), 'valid');

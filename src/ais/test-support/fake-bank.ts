@@ -55,6 +55,8 @@ export interface FakeBank extends BankConnector {
   setStatus(bankConsentId: string, status: ConsentStatus): void;
   /** Every data call answers 403 SERVICE_BLOCKED (the bank blocked access). */
   blocked: boolean;
+  /** Awaited at the start of an operation (tests hold a call in flight with it). */
+  gates: Partial<Record<FakeOp, () => Promise<void>>>;
   lastConsentId(): string;
 }
 
@@ -151,6 +153,7 @@ export function createFakeBank(accounts: FakeAccount[] = defaultAccounts()): Fak
     calls,
     pageSize: 50,
     blocked: false,
+    gates: {},
     fail(op, error, times = 1, page) {
       faults.push({ op, error: bankError(error), times, ...(page !== undefined ? { page } : {}) });
     },
@@ -195,6 +198,7 @@ export function createFakeBank(accounts: FakeAccount[] = defaultAccounts()): Fak
     },
     async listAccounts(_bank, consentId, options) {
       calls.push({ op: 'listAccounts', args: [consentId, options] });
+      await bank.gates.listAccounts?.();
       return check('listAccounts', consentId, () =>
         visible(consentId).map(
           (a): BankAccount => ({
@@ -213,6 +217,7 @@ export function createFakeBank(accounts: FakeAccount[] = defaultAccounts()): Fak
     },
     async getBalances(_bank, consentId, accountId) {
       calls.push({ op: 'getBalances', args: [consentId, accountId] });
+      await bank.gates.getBalances?.();
       return check(
         'getBalances',
         consentId,
