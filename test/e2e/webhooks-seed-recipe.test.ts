@@ -77,10 +77,11 @@ const waitAccepted = (ids: string[], ms = 60_000) =>
 const currentKid = async () => (await t.services.webhooks.keys.jwks()).keys[0]!.kid!;
 
 async function rotateWithCli(): Promise<void> {
-  if (t.store.databaseUrl) {
+  const databaseUrl = t.store.pool?.options.connectionString;
+  if (databaseUrl) {
     // On PostgreSQL the real CLI process rotates, beside the running Ferry.
     const res = await runFerry(['keys', 'rotate'], {
-      DATABASE_URL: t.store.databaseUrl,
+      DATABASE_URL: databaseUrl,
       FERRY_MASTER_KEY: testMasterKey.toString('hex'),
     });
     expect(res.code, res.stderr).toBe(0);
@@ -135,8 +136,10 @@ describe('the seed 000 consumer verifies Ferry webhooks', () => {
     const kidAfter = await currentKid();
     expect(kidAfter).not.toBe(kidBefore);
     expect(output.join('\n')).toContain(kidAfter);
-    const jwks = await (await fetch(`${baseUrl}/.well-known/jwks.json`)).json();
-    expect(jwks.keys.map((k: { kid: string }) => k.kid)).toEqual([kidAfter, kidBefore]);
+    const jwks = (await (await fetch(`${baseUrl}/.well-known/jwks.json`)).json()) as {
+      keys: { kid: string }[];
+    };
+    expect(jwks.keys.map((k) => k.kid)).toEqual([kidAfter, kidBefore]);
 
     const ids = await linkConsentAndJob();
     // jose refetches the JWKS for an unknown kid at most every 30 s (cooldownDuration): a consumer that fetched
