@@ -10,7 +10,7 @@ import Provider, {
 } from 'oidc-provider';
 import type { Clock } from '../../shared/clock.js';
 import { certThumbprint } from '../mtls.js';
-import { verifySecret } from '../secret-hash.js';
+import { VerifiedSecretCache, verifySecret } from '../secret-hash.js';
 import { assertionAlgorithms, assertionProblem } from './assertion-claims.js';
 import { certificateFacts, leafProblems, parseCertificate, subjectMatches } from './client-certificate.js';
 import { certThumbprintProperty, oauthScopes } from './client-metadata.js';
@@ -141,9 +141,18 @@ export function createProvider(opts: ProviderOptions): Provider {
   // URLs come from X-Forwarded-* that the mount sets from PUBLIC_URL, never from what the caller sent.
   provider.proxy = true;
 
-  // The stored secret is an scrypt hash, so the library's plaintext comparison cannot work.
+  // The stored secret is an scrypt hash, so the library's plaintext comparison cannot work. Recent successes
+  // are remembered (as in test mode) so that a client asking for a token per call does not pay scrypt each time.
+  const verified = new VerifiedSecretCache();
   provider.Client.prototype.compareClientSecret = async function compareClientSecret(this: Client, actual) {
-    return typeof this.clientSecret === 'string' && verifySecret(actual, this.clientSecret);
+    const stored = this.clientSecret;
+    if (typeof stored !== 'string' || typeof actual !== 'string') return false;
+    const key = verified.key(stored, actual);
+    const now = clock.now().getTime();
+    if (verified.has(key, now)) return true;
+    if (!(await verifySecret(actual, stored))) return false;
+    verified.add(key, now);
+    return true;
   };
 
   // The library's replay check reads, then writes; two concurrent replays would both pass. One insert cannot.
