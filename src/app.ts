@@ -8,6 +8,7 @@ import { genRequestId } from './api/request-id.js';
 import type { Config } from './config/index.js';
 import { registerPayRoutes } from './pay/index.js';
 import { registerProviderRoutes } from './providers/index.js';
+import { registerSandboxBank } from './sandbox-bank/index.js';
 import { createServices, type ServiceDeps, type Services } from './services.js';
 import { loggerOptions } from './shared/redact.js';
 import { registerWebhookRoutes } from './webhooks/index.js';
@@ -59,6 +60,13 @@ export async function buildApp(
   await registerAisRoutes(app, {
     ...services,
     csrf: createCsrf(webuiCsrfKey(services), { secure: config.publicUrl.startsWith('https:') }),
+  });
+  // The sandbox bank (rzb_ro, bt_ro, cec_ro) at ${PUBLIC_URL}/sandbox-bank/<id>, in its own schema and scope.
+  await registerSandboxBank(app, {
+    store: services.store,
+    clock: services.clock,
+    ids: services.ids,
+    publicUrl: config.publicUrl,
   });
   return { app, services };
 }

@@ -234,7 +234,9 @@ export async function apiRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
     const id = (request.params as Params).accountId!;
     const wb = withBalance(request);
     const c = await ais(request, 'readAccountDetails', `account:${id}`);
-    return accountJson(ctx, c, accountFor(c, id, wb ? 'balances' : 'accounts'), base(request), wb);
+    return {
+      account: await accountJson(ctx, c, accountFor(c, id, wb ? 'balances' : 'accounts'), base(request), wb),
+    };
   });
 
   app.get('/:bank/v1/accounts/:accountId/balances', async (request) => {

@@ -123,7 +123,7 @@ export async function createConsent(
       psu_id: info.psuId ?? null,
       access,
       recurring: body.recurringIndicator as boolean,
-      valid_until: validUntil > maxDay ? maxDay : validUntil,
+      valid_until: [validUntil, maxDay].sort()[0]!,
       frequency_per_day: frequency,
       status: 'received',
       redirect_uri: info.redirectUri!,

@@ -36,7 +36,7 @@ export function clientCertificateState(request: FastifyRequest): 'none' | 'autho
   const socket = request.raw.socket as TLSSocket;
   if (typeof socket.getPeerCertificate !== 'function') return 'none';
   const cert = socket.getPeerCertificate(false);
-  if (!cert || !cert.raw || cert.raw.length === 0) return 'none';
+  if (!cert?.raw || cert.raw.length === 0) return 'none';
   return socket.authorized ? 'authorized' : 'unauthorized';
 }
 

@@ -123,7 +123,7 @@ export async function submitPin(
 ): Promise<ScaOutcome> {
   if (flow.auth.step !== 'pin') return { kind: 'show' };
   const user = findUser(flow.bank, flow.auth.psu_id ?? '');
-  if (!user || !user.pin || pin !== user.pin) return fail(ctx, flow, 'Cod PIN incorect');
+  if (!user?.pin || pin !== user.pin) return fail(ctx, flow, 'Cod PIN incorect');
   await updateAuthorisation(ctx.db, flow.auth.id, 'pin', {
     step: 'review',
     sca_status: 'psuAuthenticated',
