@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWebhooksService, recordEvent, type WebhooksService } from '../../src/webhooks/index.js';
+import { createWorkerRegistry } from '../../src/worker/index.js';
+import { refusedForLive, ssrfResolver } from '../support/ssrf-urls.js';
+import { createTestApp, type TestApp } from '../support/test-app.js';
+import { startReceiver } from '../support/webhook-receiver.js';
+
+/**
+ * The SSRF guard on the delivery path: a live client's events aimed at internal addresses are refused before any
+ * connection (and recorded as failed attempts), the connection goes to the address that was checked, and
+ * redirects are never followed.
+ */
+let t: TestApp;
+let webhooks: WebhooksService;
+let trap: Awaited<ReturnType<typeof startReceiver>>;
+let liveClient: string;
+let testClient: string;
+
+beforeAll(async () => {
+  t = await createTestApp({ env: { WEBHOOK_RETRY_SCHEDULE: '1s', WEBHOOK_TIMEOUT_MS: '3000' } });
+  // Names resolve through a stub: 'rebind.example' answers loopback here, and nothing at all in real DNS.
+  webhooks = createWebhooksService({
+    config: t.config,
+    store: t.store,
+    clock: t.services.clock,
+    secretBox: t.services.secretBox,
+    worker: createWorkerRegistry(),
+    resolver: async (host) =>
+      host === 'rebind.example' || host === 'trap.attacker.example'
+        ? [{ address: '127.0.0.1', family: 4 }]
+        : ssrfResolver(host),
+  });
+  await webhooks.keys.ensure();
+  trap = await startReceiver();
+  const live = await t.services.clients.create({
+    name: 'Live shop',
+    mode: 'live',
+    webhookUrl: 'https://public.example/hook',
+  });
+  liveClient = live.client.id;
+  const test = await t.services.clients.create({ name: 'Test shop', mode: 'test' });
+  testClient = test.client.id;
+});
+afterAll(async () => {
+  await webhooks?.close();
+  await trap?.close();
+  await t?.close();
+});
+
+async function eventTo(clientId: string, url: string): Promise<string> {
+  return recordEvent(t.store.db, {
+    type: 'link_status_update',
+    clientId,
+    objectId: 'link-ssrf',
+    payload: { link_id: 'link-ssrf', web_id: 'w', status: 'created' },
+    url,
+  });
+}
+
+describe('SSRF guard at delivery', () => {
+  it(`refuses ${refusedForLive.length + 2} internal targets of a live client without connecting`, async () => {
+    const urls = [
+      ...refusedForLive,
+      `https://127.0.0.1:${trap.port}/hook`,
+      `https://trap.attacker.example:${trap.port}/hook`,
+    ];
+    const ids: string[] = [];
+    for (const url of urls) ids.push(await eventTo(liveClient, url));
+    const reports = await webhooks.delivery.deliver(ids.map((eventId) => ({ eventId, attempt: 1 })));
+    expect(reports.map((r) => r.decision?.outcome)).toEqual(urls.map(() => 'failed'));
+    const attempts = await t.store.db
+      .selectFrom('webhook_attempts')
+      .selectAll()
+      .where('event_id', 'in', ids)
+      .execute();
+    expect(attempts).toHaveLength(urls.length);
+    for (const a of attempts) {
+      expect(a, a.url).toMatchObject({ outcome: 'failed', status_code: null, latency_ms: 0, kid: null });
+      expect(a.error, a.url).toMatch(/^refused: /);
+    }
+    const events = await t.store.db
+      .selectFrom('webhook_events')
+      .select('state')
+      .where('id', 'in', ids)
+      .execute();
+    expect(events.every((e) => e.state === 'failed')).toBe(true);
+    expect(trap.received).toHaveLength(0);
+  });
+
+  it('connects to the checked address, not to a second resolution of the name', async () => {
+    // 'rebind.example' does not exist in real DNS: the request can only arrive through the pinned address.
+    const id = await eventTo(testClient, `http://rebind.example:${trap.port}/pinned`);
+    const [report] = await webhooks.delivery.deliver([{ eventId: id, attempt: 1 }]);
+    expect(report!.decision).toEqual({ outcome: 'delivered' });
+    expect(trap.received.at(-1)).toMatchObject({ path: '/pinned' });
+    expect(trap.received.at(-1)!.headers.host).toBe(`rebind.example:${trap.port}`);
+  });
+
+  it('does not follow a redirect to a private address', async () => {
+    const target = await startReceiver();
+    const redirector = await startReceiver(() => 302); // Location: http://127.0.0.1:1/private
+    try {
+      const id = await eventTo(testClient, `${redirector.url}/hook`);
+      const [report] = await webhooks.delivery.deliver([{ eventId: id, attempt: 1 }]);
+      expect(report!.decision).toMatchObject({ outcome: 'retry' });
+      const [attempt] = await t.store.db
+        .selectFrom('webhook_attempts')
+        .selectAll()
+        .where('event_id', '=', id)
+        .execute();
+      expect(attempt).toMatchObject({ status_code: 302, outcome: 'retry', error: 'redirect not followed' });
+      expect(redirector.received).toHaveLength(1);
+      expect(target.received).toHaveLength(0);
+    } finally {
+      await target.close();
+      await redirector.close();
+    }
+  });
+
+  it('lets test clients reach loopback (local development) but not other private ranges', async () => {
+    const ok = await eventTo(testClient, `${trap.url}/dev`);
+    const blocked = await eventTo(testClient, `http://10.0.0.1:${trap.port}/dev`);
+    const reports = await webhooks.delivery.deliver([
+      { eventId: ok, attempt: 1 },
+      { eventId: blocked, attempt: 1 },
+    ]);
+    expect(reports.map((r) => r.decision?.outcome)).toEqual(['delivered', 'failed']);
+  });
+
+  it('validates URLs when they are given (400 validation_error)', () => {
+    for (const url of [
+      'https://127.0.0.1/',
+      'https://[::1]/',
+      'https://localhost/x',
+      'http://example.com/',
+    ]) {
+      expect(() => t.services.webhooks.validateUrl(url, 'live')).toThrow(
+        expect.objectContaining({ code: 'validation_error', status: 400 }),
+      );
+    }
+    expect(() => t.services.webhooks.validateUrl('https://hooks.example.com/x', 'live')).not.toThrow();
+    expect(() => t.services.webhooks.validateUrl('http://127.0.0.1:3000/x', 'test')).not.toThrow();
+  });
+});
