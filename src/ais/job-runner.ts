@@ -33,6 +33,9 @@ import { createUuid7 } from './uuid7.js';
 
 export type RunOutcome = 'finished' | 'busy' | 'missing';
 
+/** Lines asked per bank page (the bank may send fewer): big pages mean fewer round trips on long histories. */
+const TRANSACTION_PAGE = 5000;
+
 /** A job that crashed the runner this many times is ended with what it stored. */
 const MAX_RUNS = 3;
 
@@ -275,6 +278,7 @@ class JobRun {
         .listTransactions(this.#bank, this.#consent.bankConsentId!, account.bank_resource_id, {
           dateFrom,
           bookingStatus: 'both',
+          pageSize: TRANSACTION_PAGE,
         })
         [Symbol.asyncIterator]();
       iterator = it;

@@ -1,0 +1,166 @@
+import { createServer } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { request } from 'undici';
+import { buildApp } from '../../src/app.js';
+import { parseConfig } from '../../src/config/index.js';
+import { createNextGenPsd2Connector, type NextGenPsd2Connector } from '../../src/connectors/index.js';
+import { revokeByPsu } from '../../src/sandbox-bank/accounts.service.js';
+import { createFaults, type Faults } from '../../src/sandbox-bank/faults.service.js';
+import { type BankId, defaultTiming, registerSandboxBank } from '../../src/sandbox-bank/index.js';
+import { driveSca, type ScaRun, seedCredentials } from '../../src/sandbox-bank/test-support/sca-driver.js';
+import { createTestPki } from '../../src/sandbox-bank/test-support/test-pki.js';
+import type { Services } from '../../src/services.js';
+import { type Clock, systemClock } from '../../src/shared/clock.js';
+import { randomIds } from '../../src/shared/ids.js';
+import type { Store } from '../../src/store/index.js';
+import { testMasterKey } from '../support/test-app.js';
+import { createTestStore } from '../support/test-store.js';
+
+/**
+ * Ferry as `ferry start` runs it, on a real port, for FinqLink Data: the API, the hosted consent page, the
+ * sandbox bank mounted at ${PUBLIC_URL}/sandbox-bank/<id> and reached over HTTP through the NextGenPSD2
+ * connector, and the AIS worker running refresh jobs in the background.
+ */
+export interface AisStack {
+  url: string;
+  app: FastifyInstance;
+  services: Services;
+  store: Store;
+  connector: NextGenPsd2Connector;
+  creds: { client_id: string; client_secret: string };
+  /** The sandbox bank's test controls (they act on its tables, whichever process mounted it). */
+  sandbox: { faults: Faults; revokeConsentsOf(bank: BankId, psuId: string): Promise<number> };
+  api(
+    path: string,
+    body: Record<string, unknown>,
+  ): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** Polls consents/get until `status` (or fails the wait). */
+  waitForConsent(consentId: string, status: string, timeoutMs?: number): Promise<Record<string, unknown>>;
+  waitForJob(consentId: string, jobId: string, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** Page → bank choice → sandbox SCA (plain HTTP forms) → back to Ferry. Returns the SCA run. */
+  authorizeOverHttp(webUrl: string, methodId: string, bank: BankId, accounts?: string[]): Promise<ScaRun>;
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startAisStack(options: { clock?: Clock; clientName?: string } = {}): Promise<AisStack> {
+  const store = await createTestStore();
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const clock = options.clock ?? systemClock;
+  const config = parseConfig({
+    PUBLIC_URL: url,
+    PORT: String(port),
+    LOG_LEVEL: 'silent',
+    RATE_LIMITS: 'default=0,pay=0,ais=0',
+    FERRY_MASTER_KEY: testMasterKey.toString('hex'),
+    AIS_TEST_REFRESH_COOLDOWN_SECONDS: '0',
+  });
+  const pki = createTestPki();
+  const connector = createNextGenPsd2Connector({ qsealc: pki.qsealc, timeoutMs: 30_000, clock });
+  const { app, services } = await buildApp(config, {
+    store,
+    masterKey: testMasterKey,
+    connector,
+    clock,
+    logger: false,
+  });
+  if (!app.hasRoute({ method: 'GET', url: '/sandbox-bank/:bank/v1/accounts' })) {
+    await registerSandboxBank(app, { store, publicUrl: url, clock });
+  }
+  await app.listen({ port, host: '127.0.0.1' });
+  services.ais.deps.settings.workerIntervalMs = 200;
+  services.ais.worker.start();
+  const { client, clientSecret } = await services.clients.create({
+    name: options.clientName ?? 'Budget App',
+    mode: 'test',
+  });
+  const creds = { client_id: client.clientId, client_secret: clientSecret };
+  const ctx = { db: store.db, clock, ids: randomIds, timing: defaultTiming };
+
+  const api: AisStack['api'] = async (path, body) => {
+    const res = await request(`${url}/test${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...creds, ...body }),
+    });
+    return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
+  };
+
+  const stack: AisStack = {
+    url,
+    app,
+    services,
+    store,
+    connector,
+    creds,
+    sandbox: { faults: createFaults(ctx), revokeConsentsOf: (bank, psuId) => revokeByPsu(ctx, bank, psuId) },
+    api,
+    async waitForConsent(consentId, status, timeoutMs = 60_000) {
+      const until = Date.now() + timeoutMs;
+      let last: Record<string, unknown> = {};
+      while (Date.now() < until) {
+        last = (await api('/ais/consents/get', { consent_id: consentId })).body;
+        if (last.status === status) return last;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error(
+        `consent ${consentId} stayed ${String(last.status)} (${String(last.status_reason)}); waited for ${status}`,
+      );
+    },
+    async waitForJob(consentId, jobId, timeoutMs = 120_000) {
+      const until = Date.now() + timeoutMs;
+      let last: Record<string, unknown> = {};
+      while (Date.now() < until) {
+        last = (await api('/ais/jobs/get', { consent_id: consentId, job_id: jobId })).body;
+        if (['job_completed', 'job_partially_completed', 'job_failed'].includes(String(last.status)))
+          return last;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error(`job ${jobId} stayed ${String(last.status)}`);
+    },
+    async authorizeOverHttp(webUrl, methodId, bank, accounts) {
+      const page = await request(webUrl);
+      const body = await page.body.text();
+      const cookie = String(page.headers['set-cookie'] ?? '').split(';')[0]!;
+      const token = /name="csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
+      const chosen = await request(`${webUrl}/select`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+        body: new URLSearchParams({ csrf: token, method_id: methodId }).toString(),
+      });
+      const html = await chosen.body.text();
+      const sca = /<meta http-equiv="refresh" content="0;url=([^"]+)">/
+        .exec(html)?.[1]
+        ?.replaceAll('&amp;', '&');
+      if (!sca) throw new Error(`no SCA hand-off on the page: ${html.slice(0, 1500)}`);
+      const run = await driveSca(sca, {
+        credentials: seedCredentials[bank],
+        decision: 'approve',
+        ...(accounts ? { accounts } : {}),
+      });
+      if (!run.finalUrl) throw new Error(`the SCA did not finish: ${run.pages.at(-1)?.slice(0, 1500)}`);
+      const back = await request(run.finalUrl);
+      await back.body.dump();
+      return run;
+    },
+    async close() {
+      await services.ais.worker.stop();
+      await app.close();
+      await connector.close();
+      await store.close();
+      pki.cleanup();
+    },
+  };
+  return stack;
+}
