@@ -1,0 +1,81 @@
+import path from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
+import { bankIds } from '../sandbox-bank/index.js';
+import { type RunningSandboxBank, startSandboxBank } from '../sandbox-bank/standalone.js';
+import { CliError, type CliIo } from './io.js';
+
+export interface SandboxBankCommandOptions {
+  port: number;
+  host: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  clientCa?: string;
+  databaseUrl?: string;
+  dataDir?: string;
+  publicUrl?: string;
+  adminToken?: string;
+}
+
+const port = (value: string) => {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65_535) throw new InvalidArgumentError('must be a port number (0-65535)');
+  return n;
+};
+
+/** Starts the sandbox bank alone and prints where each bank answers. */
+export async function runSandboxBank(
+  options: SandboxBankCommandOptions,
+  io: CliIo,
+): Promise<RunningSandboxBank> {
+  if (Boolean(options.tlsCert) !== Boolean(options.tlsKey))
+    throw new CliError('--tls-cert and --tls-key go together');
+  if (options.clientCa && !options.tlsCert) throw new CliError('--client-ca needs --tls-cert and --tls-key');
+  const running = await startSandboxBank({
+    port: options.port,
+    host: options.host,
+    ...(options.tlsCert ? { tlsCert: path.resolve(io.cwd, options.tlsCert) } : {}),
+    ...(options.tlsKey ? { tlsKey: path.resolve(io.cwd, options.tlsKey) } : {}),
+    ...(options.clientCa ? { clientCa: path.resolve(io.cwd, options.clientCa) } : {}),
+    ...(options.databaseUrl
+      ? { databaseUrl: options.databaseUrl }
+      : { dataDir: path.resolve(io.cwd, options.dataDir ?? '.ferry/sandbox-bank') }),
+    ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+    ...(options.adminToken ? { adminToken: options.adminToken } : {}),
+  });
+  const base = options.publicUrl ?? running.url;
+  io.out(
+    `Sandbox bank listening on ${running.url}${options.clientCa ? ' (client certificates required for the API)' : ''}`,
+  );
+  for (const id of bankIds) io.out(`  ${id}: ${base}/sandbox-bank/${id}/v1`);
+  return running;
+}
+
+/** `ferry sandbox-bank --port N [--tls-cert F --tls-key F [--client-ca F]]`: the NextGenPSD2 simulator on its own. */
+export function addSandboxBankCommand(program: Command, io: CliIo): void {
+  program
+    .command('sandbox-bank')
+    .description('Run the sandbox bank (NextGenPSD2 simulator for rzb_ro, bt_ro, cec_ro) on its own')
+    .requiredOption('--port <port>', 'port to listen on', port)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--tls-cert <file>', 'server certificate (PEM); with --tls-key, serve HTTPS')
+    .option('--tls-key <file>', 'server private key (PEM)')
+    .option('--client-ca <file>', 'CA bundle (PEM): API calls need a client certificate (QWAC) it issued')
+    .option('--database-url <url>', 'PostgreSQL server (default: embedded database in --data-dir)')
+    .option('--data-dir <dir>', 'embedded database folder', '.ferry/sandbox-bank')
+    .option('--public-url <url>', 'origin used in links and SCA redirects (default: from each request)')
+    .option(
+      '--admin-token <token>',
+      'enables /sandbox-bank/<id>/admin (fault injection) with this bearer token',
+    )
+    .action(async (options: SandboxBankCommandOptions) => {
+      const running = await runSandboxBank(options, io);
+      const stop = () => {
+        running.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}
