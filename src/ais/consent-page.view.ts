@@ -257,7 +257,7 @@ ${methods.map((m) => html`<option value="${m.methodId}"${raw(m.methodId === chos
       : html`<fieldset><legend>${t('c.choose')}</legend><div class="${i.selector === 'grid' ? 'tiles' : i.selector === 'chips' ? 'methods-chips' : 'methods'}">${methods.map(
           (m) => {
             const id = `m-${m.methodId}`;
-            return html`<label class="method" for="${id}"><input type="radio" id="${id}" name="method_id" value="${m.methodId}" required${raw(m.methodId === chosen ? ' checked' : '')}><img src="${`/providers/logos/${m.providerId}.svg`}" alt="" width="36" height="36"><span><span class="m-name">${name(m)}</span>${i.selector === 'chips' ? '' : html`<span class="m-sub">${m.name}</span>`}</span></label>`;
+            return html`<label class="method" for="${id}"><input type="radio" id="${id}" name="method_id" value="${m.methodId}" required${raw(m.methodId === chosen ? ' checked' : '')}><img src="${`/providers/logos/${m.providerId}.svg`}" alt="" width="36" height="36"><span><span class="m-name">${name(m)}</span></span></label>`;
           },
         )}</div></fieldset>`;
   return html`<form id="consentform" method="post" action="${`${base}/select`}">

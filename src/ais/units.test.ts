@@ -34,7 +34,7 @@ describe('amounts', () => {
   });
   it('filter amounts: strings or finite numbers, never exponents', () => {
     expect(parseFilterAmount('4.27')).toBe('4.27');
-    expect(parseFilterAmount(4.2700000000000001)).toBe('4.27');
+    expect(parseFilterAmount(Number('4.2700000000000001'))).toBe('4.27');
     expect(parseFilterAmount(1e21)).toBeUndefined();
     expect(parseFilterAmount(Number.NaN)).toBeUndefined();
     expect(parseFilterAmount('01.5')).toBeUndefined();
