@@ -4,9 +4,10 @@ import { createRateLimiter, type RateLimiter } from './api/rate-limit.js';
 import { type AisService, createAisService, registerAisWorker } from './ais/index.js';
 import { type ClientsService, createClientsService, type OAuthServer } from './auth/index.js';
 import { createOAuthServer } from './auth/oauth/index.js';
-import type { BankConnector } from './connectors/types.js';
-import { createPayService, type PayService, registerPayWorker, unavailableConnector } from './pay/index.js';
+import { type BankConnector, createNextGenPsd2Connector } from './connectors/index.js';
+import { createPayService, type PayService, registerPayWorker } from './pay/index.js';
 import type { Config } from './config/index.js';
+import { registerMaintenance } from './maintenance.js';
 import { type Catalogue, loadCatalogue } from './providers/index.js';
 import { type Clock, systemClock } from './shared/clock.js';
 import { type Ids, randomIds } from './shared/ids.js';
@@ -59,8 +60,10 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     rateLimiter: createRateLimiter({ db: store.db, clock, limits: config.rateLimits }),
   };
   const worker = createWorkerRegistry();
+  registerMaintenance({ worker, oauth, guards });
   const webhooks = createWebhooksService({ config, store, clock, secretBox, worker });
-  const connector = deps.connector ?? unavailableConnector();
+  // The one way to banks, the sandbox included (cec_ro wants a QSealC: without one its calls are refused).
+  const connector = deps.connector ?? createNextGenPsd2Connector({ ids, clock });
   const pay = createPayService({
     db: store.db,
     clock,
