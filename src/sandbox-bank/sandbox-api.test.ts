@@ -31,6 +31,9 @@ afterEach(() => {
   expect(violations.splice(0)).toEqual([]);
 });
 
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are read loosely here and checked against the spec instead.
+type LooseJson = Record<string, any>;
+
 interface Call {
   method?: 'GET' | 'POST' | 'DELETE';
   headers?: Record<string, string>;
@@ -68,7 +71,7 @@ async function psd2(path: string, call: Call = {}) {
   return {
     status: res.statusCode,
     headers: responseHeaders,
-    json: res.body ? (JSON.parse(res.body) as Record<string, any>) : undefined,
+    json: res.body ? (JSON.parse(res.body) as LooseJson) : undefined,
     text: res.body,
   };
 }
@@ -374,7 +377,7 @@ describe('account data details', () => {
     clock.advance(3 * 86_400_000);
     try {
       const after = await query('2026-03-10');
-      const booked = (after.json?.transactions.booked as typeof pending).find(
+      const booked = (after.json!.transactions.booked as typeof pending).find(
         (t) =>
           t.remittanceInformationUnstructured === line.remittanceInformationUnstructured &&
           t.transactionAmount.amount === line.transactionAmount.amount,
@@ -382,7 +385,7 @@ describe('account data details', () => {
       expect(booked).toBeDefined();
       expect(booked!.transactionId).not.toBe(line.transactionId);
       expect(
-        (after.json?.transactions.pending as typeof pending).some(
+        (after.json!.transactions.pending as typeof pending).some(
           (p) => p.transactionId === line.transactionId,
         ),
       ).toBe(false);

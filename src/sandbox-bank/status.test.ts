@@ -36,14 +36,14 @@ describe('payment status machine', () => {
   it('an accepted payment moves on with time: ACTC → ACSP → ACSC (instant settles at ACSP time)', () => {
     const timing = { acspAfterMs: 1_000, acscAfterMs: 5_000 };
     const at = new Date('2026-01-01T00:00:00Z');
-    const after = (ms: number) => new Date(at.getTime() + ms);
-    expect(effectivePaymentStatus('ACTC', at, after(999), timing, false)).toBe('ACTC');
-    expect(effectivePaymentStatus('ACTC', at, after(1_000), timing, false)).toBe('ACSP');
-    expect(effectivePaymentStatus('ACTC', at, after(4_999), timing, false)).toBe('ACSP');
-    expect(effectivePaymentStatus('ACTC', at, after(5_000), timing, false)).toBe('ACSC');
-    expect(effectivePaymentStatus('ACTC', at, after(1_000), timing, true)).toBe('ACSC');
+    const later = (ms: number) => new Date(at.getTime() + ms);
+    expect(effectivePaymentStatus('ACTC', at, later(999), timing, false)).toBe('ACTC');
+    expect(effectivePaymentStatus('ACTC', at, later(1_000), timing, false)).toBe('ACSP');
+    expect(effectivePaymentStatus('ACTC', at, later(4_999), timing, false)).toBe('ACSP');
+    expect(effectivePaymentStatus('ACTC', at, later(5_000), timing, false)).toBe('ACSC');
+    expect(effectivePaymentStatus('ACTC', at, later(1_000), timing, true)).toBe('ACSC');
     for (const s of ['RCVD', 'RJCT', 'CANC'] as const)
-      expect(effectivePaymentStatus(s, at, after(10_000), timing, false)).toBe(s);
+      expect(effectivePaymentStatus(s, at, later(10_000), timing, false)).toBe(s);
   });
 
   it('only RCVD and ACTC can be cancelled', () => {

@@ -102,9 +102,10 @@ describe.each(['rzb_ro', 'bt_ro', 'cec_ro'] as BankId[])('%s SCA pages in Chromi
       await page.goto(created.value.scaRedirectUrl);
       expect(await page.getAttribute('body', 'data-bank')).toBe(bank);
       // The bank's own stylesheet applied (served by the sandbox, allowed by the CSP).
-      expect(
-        await page.evaluate(() => getComputedStyle(document.querySelector('header')!).backgroundColor),
-      ).not.toBe('rgba(0, 0, 0, 0)');
+      const headerColour = await page.evaluate(
+        'getComputedStyle(document.querySelector("header")).backgroundColor',
+      );
+      expect(headerColour).not.toBe('rgba(0, 0, 0, 0)');
       await signIn[bank](page, true);
       await expect.poll(() => page.textContent('#error')).toContain('1 din 3');
       await signIn[bank](page);
