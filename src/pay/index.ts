@@ -59,4 +59,3 @@ export async function registerPayRoutes(
     nowSeconds: () => Math.floor(deps.clock.now().getTime() / 1000),
   });
 }
-export { unavailableConnector } from './unavailable-connector.js';

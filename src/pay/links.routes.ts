@@ -13,7 +13,7 @@ export function registerLinksApi(app: FastifyInstance, deps: RpcDeps, links: Lin
     summary: 'Create a payment link',
     tag: 'Pay',
     body: CreateLinkBody,
-    handler: ({ body, client }) => links.create(client, body),
+    handler: ({ body, client, request }) => links.create(client, body, { callerIp: request.ip }),
   });
   registerRpc(app, deps, {
     path: '/links/get',

@@ -47,7 +47,11 @@ export function createLinksService(deps: PayDeps) {
   const viewDeps = (): ViewDeps => ({ catalogue, publicUrl, now: clock.now() });
 
   return {
-    async create(client: ApiClient, body: CreateLinkInput): Promise<Record<string, unknown>> {
+    async create(
+      client: ApiClient,
+      body: CreateLinkInput,
+      context: { callerIp?: string } = {},
+    ): Promise<Record<string, unknown>> {
       const mode = client.mode;
       const options = body.options ?? {};
       const type: LinkType = options.type ?? 'link';
@@ -105,6 +109,8 @@ export function createLinksService(deps: PayDeps) {
         const { product, result } = await createBankPayment(deps, {
           link: { ...row, remittance_info: row.remittance_info ?? null } as repo.LinkRow,
           method,
+          // The payer is not present when the API asks for an SCA URL: the caller's address stands in for theirs.
+          psuIpAddress: context.callerIp,
         });
         if (!result.ok) throw bankRefusal(result.error);
         bank = {

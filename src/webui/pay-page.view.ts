@@ -98,12 +98,10 @@ export interface PayPageInput {
 export function payRegions(i: PayPageInput): { regions: Regions; heading: string; title: string } {
   const { link } = i.page;
   const amount = displayAmount(link.amount, link.currency, i.lang);
-  const heading =
-    i.view === 'final' || i.view === 'expired' || i.view === 'progress'
-      ? liveState(link, i.page.expired, i.t, i.lang).title
-      : i.t('pay.title', { amount });
+  // One heading for every view: the status lives in the live region, which the page script keeps current.
+  const heading = i.t('pay.heading', { creditor: link.creditor_name });
   const base = `/pay/${link.web_id}`;
-  const hero = html`<p><span class="amount">${amount}</span> <span class="who">${i.t('pay.to', { creditor: link.creditor_name })}</span></p>`;
+  const hero = html`<p class="hero-line"><span class="label">${i.t('pay.total')}</span> <span class="amount">${amount}</span>${link.remittance_info ? html` <span class="who">${link.remittance_info}</span>` : ''}</p>`;
   const details = detailsList(link, i, amount);
   const alert = i.error ? html`<div class="alert" role="alert">${i.error}</div>` : html``;
   const aside =
@@ -159,7 +157,9 @@ ${i.view === 'choose' || i.view === 'continue' ? html`<div><dt>${i.t('pay.expire
 
 function methodLabel(i: PayPageInput, m: PaymentMethod): { name: string; sub: string } {
   const provider = i.catalogue.provider(m.providerId);
-  return { name: provider?.name ?? m.providerId, sub: m.name };
+  const corporateOnly = m.remitterType.length === 1 && m.remitterType[0] === 'corporate';
+  const sub = `${i.t(`scheme.${m.paymentScheme}`)}${corporateOnly ? ` · ${i.t('remitter.corporate')}` : ''}`;
+  return { name: provider?.name ?? m.providerId, sub };
 }
 
 function chooseForm(i: PayPageInput, base: string): Raw {
@@ -178,7 +178,7 @@ ${methods.map((m) => {
           (m) => {
             const l = methodLabel(i, m);
             const id = `m-${m.methodId}`;
-            return html`<label class="method" for="${id}"><input type="radio" id="${id}" name="method_id" value="${m.methodId}" required${raw(m.methodId === chosen ? ' checked' : '')}><img src="${`/providers/logos/${m.providerId}.svg`}" alt="" width="36" height="36"><span><span class="m-name">${l.name}</span>${i.selector === 'chips' ? '' : html`<span class="m-sub">${l.sub}</span>`}</span></label>`;
+            return html`<label class="method" for="${id}"><input type="radio" id="${id}" name="method_id" value="${m.methodId}" required${raw(m.methodId === chosen ? ' checked' : '')}><img src="${`/providers/logos/${m.providerId}.svg`}" alt="" width="36" height="36"><span><span class="m-name">${l.name}</span><span class="m-sub">${l.sub}</span></span></label>`;
           },
         )}</div></fieldset>`;
   const asks = methods.flatMap((m) => {

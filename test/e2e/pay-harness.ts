@@ -5,7 +5,6 @@ import { buildApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config/index.js';
 import { createNextGenPsd2Connector } from '../../src/connectors/index.js';
 import { startPayLoop } from '../../src/pay/index.js';
-import { registerSandboxBank } from '../../src/sandbox-bank/index.js';
 import { createTestPki } from '../../src/sandbox-bank/test-support/test-pki.js';
 import type { Services } from '../../src/services.js';
 import type { Store } from '../../src/store/index.js';
@@ -13,9 +12,9 @@ import { testMasterKey } from '../support/test-app.js';
 import { createTestStore } from '../support/test-store.js';
 
 /**
- * Ferry as `ferry start` runs it, on a real port: the API, the hosted pages, the sandbox bank mounted at
- * ${PUBLIC_URL}/sandbox-bank/<id> and reached over HTTP through the NextGenPSD2 connector, and the pay
- * background loop (status polling, expiry sweep). Only the clock is real.
+ * Ferry as `ferry start` runs it, on a real port: the API, the hosted pages, the sandbox bank that buildApp
+ * mounts at ${PUBLIC_URL}/sandbox-bank/<id> (ACSP 2 s and ACSC 5 s after approval) reached over HTTP through
+ * the NextGenPSD2 connector, and the pay background loop (status polling, expiry sweep). The clock is real.
  */
 export interface PayStack {
   url: string;
@@ -72,13 +71,6 @@ export async function startPayStack(
     connector,
     logger: false,
   });
-  if (!app.hasRoute({ method: 'GET', url: '/sandbox-bank/:bank/v1/payments/:product/:paymentId/status' })) {
-    await registerSandboxBank(app, {
-      store,
-      publicUrl: url,
-      timing: options.timing ?? { acspAfterMs: 1_500, acscAfterMs: 4_000 },
-    });
-  }
   await app.listen({ port, host: '127.0.0.1' });
   const loop = startPayLoop(services.pay.flow, { tickMs: 200, sweepEveryMs: 1_000 });
   const { client, clientSecret } = await services.clients.create({

@@ -1,6 +1,7 @@
 /** Shared by every template: reset, type, form controls, focus, status, steps. Templates lay pages out. */
 export const baseCss = `
 *,*::before,*::after{box-sizing:border-box}
+[hidden]{display:none!important}
 html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--fg,#17202a);background:var(--bg,#f4f6f8);min-width:320px}
 h1,h2,h3{line-height:1.2;margin:0 0 .5rem}
@@ -17,6 +18,12 @@ img{max-width:100%;height:auto}
 dl.details{margin:0;display:grid;grid-template-columns:auto 1fr;gap:.35rem 1rem}
 dl.details dt{color:var(--muted,#5f6b7a)}
 dl.details dd{margin:0;overflow-wrap:anywhere}
+dl.details>div{display:contents}
+.hero-line{margin:0}
+.hero-line .label{display:none}
+.hero-line .who{display:block;color:var(--muted,#5f6b7a)}
+figure{margin:0}
+.qr{text-align:center}
 fieldset{border:0;margin:0 0 1rem;padding:0;min-width:0}
 legend{font-weight:600;margin-bottom:.5rem;padding:0}
 label{cursor:pointer}

@@ -34,7 +34,8 @@ body{--bg:#fff;--accent:#111;--radius:6px;font-size:15px}
 .card{max-width:420px;margin:0 auto;padding:1rem}
 .line{display:flex;flex-wrap:wrap;align-items:baseline;gap:.35rem;margin-bottom:.75rem}
 .line .amount{font-size:1.35rem}
-.line .who{color:#5f6b7a}
+.line .who{display:inline;color:#5f6b7a}
+.line .hero-line{display:flex;flex-wrap:wrap;align-items:baseline;gap:.35rem}
 .card details{border:1px solid #e5e7eb;border-radius:6px;padding:.5rem .75rem;margin-bottom:.75rem}
 .card summary{cursor:pointer;font-weight:600}
 .card details dl{margin-top:.5rem;font-size:.875rem}
@@ -48,9 +49,10 @@ body{--bg:#f7f5ff;--accent:#5b3cc4;--radius:14px}
 .banner .row{max-width:1040px;margin:0 auto;display:flex;justify-content:space-between;gap:1rem;flex-wrap:wrap}
 .banner a{color:#fff}
 .banner .amount{font-size:2.5rem;display:block}
+.banner .hero-line .who{color:#ece6ff}
 .strip{max-width:1040px;margin:-2.5rem auto 0;padding:0 1.25rem}
 .strip dl.details{background:#fff;border-radius:14px;padding:1rem;box-shadow:0 6px 20px rgba(60,30,140,.12);grid-template-columns:repeat(auto-fit,minmax(140px,1fr));grid-auto-flow:row}
-.strip dl.details div{display:flex;flex-direction:column}
+.strip dl.details>div{display:flex;flex-direction:column}
 .grid-wrap{max-width:1040px;margin:1.5rem auto;padding:0 1.25rem}
 .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:.75rem}
 .tiles .method{flex-direction:column;text-align:center;padding:1rem .75rem;margin:0;position:relative;box-shadow:0 2px 8px rgba(60,30,140,.08)}
@@ -64,12 +66,14 @@ body{--bg:#0f172a;--fg:#f8fafc;--muted:#cbd5e1;--accent:#38bdf8;--on-accent:#0f1
 .pane{background:rgba(255,255,255,.1);border:1px solid rgba(255,255,255,.25);border-radius:20px;padding:1.5rem;backdrop-filter:blur(18px) saturate(140%);-webkit-backdrop-filter:blur(18px) saturate(140%);box-shadow:0 10px 40px rgba(0,0,0,.35)}
 .hero{text-align:center}
 .hero .amount{display:block;font-size:clamp(2.25rem,9vw,3.5rem);letter-spacing:-.02em}
+.hero .hero-line .who{color:var(--muted)}
 .methods-chips{display:flex;flex-wrap:wrap;gap:.5rem}
 .methods-chips .method{border-radius:999px;padding:.45rem .9rem .45rem .5rem;margin:0}
 .methods-chips .method img{width:28px;height:28px;border-radius:50%}
 input[type=text],select{background:rgba(255,255,255,.92)}
 .badge{background:rgba(255,255,255,.2);color:#fff}
 .top{display:flex;justify-content:space-between;align-items:center}
+.pane .qr{margin:1rem 0}
 @media (min-width:860px){.stage{grid-template-columns:minmax(0,1.6fr) minmax(0,1fr);align-items:start}.top{grid-column:1/-1}}
 `,
   sheet: `
@@ -78,6 +82,7 @@ body{--bg:#0b5d4b;--accent:#0b5d4b;--radius:12px;min-height:100vh;display:flex;f
 .cover a{color:#fff}
 .cover .langs{justify-content:flex-end}
 .cover .amount{display:block;font-size:2.75rem;margin-top:1rem}
+.cover .hero-line .who{color:#d7efe8}
 .sheet{flex:1;background:#fff;color:#17202a;border-radius:24px 24px 0 0;margin-top:-2.5rem;padding:.75rem 1.25rem 6rem;box-shadow:0 -8px 30px rgba(0,0,0,.2);max-width:640px;width:100%;align-self:center}
 .sheet::before{content:"";display:block;width:44px;height:5px;border-radius:3px;background:#c9d1d9;margin:0 auto 1rem}
 .sheet details{margin-bottom:1rem}
@@ -94,7 +99,9 @@ body{--bg:#e9e4da;--accent:#222;--radius:0;font-family:ui-monospace,"SFMono-Regu
 .paper hr{border:0;border-top:2px dashed #999;margin:1rem 0}
 .paper dl.details{grid-template-columns:1fr auto;font-size:.875rem}
 .paper dl.details dd{text-align:right}
-.total{display:flex;justify-content:space-between;font-size:1.25rem;font-weight:700;text-transform:uppercase}
+.total .hero-line{display:flex;justify-content:space-between;font-size:1.25rem;font-weight:700;text-transform:uppercase}
+.total .hero-line .label{display:inline}
+.total .hero-line .who{display:none}
 .paper .method{border-style:dashed}
 .paper .langs{justify-content:center;margin-top:.5rem}
 .paper .foot{text-align:center;margin-top:1rem}
