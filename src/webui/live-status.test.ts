@@ -77,7 +77,11 @@ describe('live status over Server-Sent Events', () => {
         await api('/links/cancel', { link_id: link.link_id });
       },
     );
-    expect(events.map((e) => e.status)).toEqual(['created', 'started', 'revoked']);
+    // Two changes in quick succession may reach the stream as one (it always sends the latest state).
+    const seen = events.map((e) => e.status);
+    expect(seen[0]).toBe('created');
+    expect(seen.at(-1)).toBe('revoked');
+    expect(['created,started,revoked', 'created,revoked']).toContain(seen.join(','));
     expect(events.at(-1)).toMatchObject({ final: true, title: 'Payment cancelled', ok: false });
     expect(ended).toBe(true);
   });
