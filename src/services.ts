@@ -1,13 +1,14 @@
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { type AisService, createAisService, registerAisWorker } from './ais/index.js';
 import { createIdempotencyStore, type IdempotencyStore } from './api/idempotency.js';
 import { createRateLimiter, type RateLimiter } from './api/rate-limit.js';
-import { type AisService, createAisService, registerAisWorker } from './ais/index.js';
 import { type ClientsService, createClientsService, type OAuthServer } from './auth/index.js';
 import { createOAuthServer } from './auth/oauth/index.js';
-import { type BankConnector, createNextGenPsd2Connector } from './connectors/index.js';
-import { createPayService, type PayService, registerPayWorker } from './pay/index.js';
 import type { Config } from './config/index.js';
+import { type BankConnector, createDevQsealc, createNextGenPsd2Connector } from './connectors/index.js';
 import { registerMaintenance } from './maintenance.js';
+import { createPayService, type PayService, registerPayWorker } from './pay/index.js';
 import { type Catalogue, loadCatalogue } from './providers/index.js';
 import { type Clock, systemClock } from './shared/clock.js';
 import { type Ids, randomIds } from './shared/ids.js';
@@ -63,7 +64,8 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
   registerMaintenance({ worker, oauth, guards });
   const webhooks = createWebhooksService({ config, store, clock, secretBox, worker });
   // The one way to banks, the sandbox included (cec_ro wants a QSealC: without one its calls are refused).
-  const connector = deps.connector ?? createNextGenPsd2Connector({ ids, clock });
+  const connector =
+    deps.connector ?? createNextGenPsd2Connector({ ids, clock, qsealc: await loadQsealc(config, clock) });
   const pay = createPayService({
     db: store.db,
     clock,
@@ -84,9 +86,36 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     publicUrl: config.publicUrl,
     cursorKey: deriveKey('ferry ais: cursors'),
     settings: {
-      cooldownSeconds: { live: config.ais.refreshCooldownSeconds, test: config.ais.testRefreshCooldownSeconds },
+      cooldownSeconds: {
+        live: config.ais.refreshCooldownSeconds,
+        test: config.ais.testRefreshCooldownSeconds,
+      },
     },
   });
   registerAisWorker(worker, ais);
-  return { config, store, clock, ids, secretBox, clients, oauth, catalogue, guards, worker, webhooks, pay, ais, deriveKey };
+  return {
+    config,
+    store,
+    clock,
+    ids,
+    secretBox,
+    clients,
+    oauth,
+    catalogue,
+    guards,
+    worker,
+    webhooks,
+    pay,
+    ais,
+    deriveKey,
+  };
+}
+
+/** The operator's QSealC, or a development one (good for the sandbox banks only). */
+async function loadQsealc(config: Config, clock: Clock) {
+  if (!config.qsealc) return createDevQsealc(clock.now());
+  return {
+    cert: readFileSync(config.qsealc.certFile, 'utf8'),
+    key: readFileSync(config.qsealc.keyFile, 'utf8'),
+  };
 }

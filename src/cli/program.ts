@@ -7,6 +7,7 @@ import { addClientsCommands } from './clients.command.js';
 import { bootstrapFirstRun } from './first-run.js';
 import { CliError, type CliIo } from './io.js';
 import { addKeysCommands } from './keys.command.js';
+import { addSandboxBankCommand } from './sandbox-bank.command.js';
 
 /** Extra commands contributed by modules (sandbox bank, keys), each adding itself to the program. */
 export type CommandPlugin = (program: Command, io: CliIo) => void;
@@ -63,6 +64,7 @@ export function buildProgram(io: CliIo, plugins: CommandPlugin[] = []): Command 
 
   addClientsCommands(program, io);
   addKeysCommands(program, io);
+  addSandboxBankCommand(program, io);
   for (const plugin of plugins) plugin(program, io);
   return program;
 }

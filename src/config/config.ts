@@ -18,6 +18,8 @@ export interface Config {
   readonly requestTimeoutMs: number;
   /** Optional JSON/YAML file with extra or replacement providers for the catalogue. */
   readonly providersFile: string | undefined;
+  /** QSealC (PEM files) that signs requests to banks requiring it; a development one is generated when unset. */
+  readonly qsealc: { readonly certFile: string; readonly keyFile: string } | undefined;
   /** Requests per minute per client and endpoint group (`default` for the rest); 0 disables a limit. */
   readonly rateLimits: Readonly<Record<string, number>>;
   readonly webhooks: WebhooksConfig;
@@ -134,6 +136,7 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 50 * 1024 * 1024),
     requestTimeoutMs: int('REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000),
     providersFile: read('FERRY_PROVIDERS_FILE'),
+    qsealc: qsealcFiles(read('FERRY_QSEALC_CERT_FILE'), read('FERRY_QSEALC_KEY_FILE'), problems),
     rateLimits: parseRateLimits(read('RATE_LIMITS') ?? 'default=1200,pay=600,ais=600', problems),
     webhooks: parseWebhooksConfig(read, int, problems),
     ais: Object.freeze({
@@ -183,6 +186,15 @@ function parseWebhooksConfig(
     retryJitter: jitterPercent / 100,
     timeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
   });
+}
+
+function qsealcFiles(certFile: string | undefined, keyFile: string | undefined, problems: string[]) {
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) {
+    problems.push('FERRY_QSEALC_CERT_FILE and FERRY_QSEALC_KEY_FILE must be set together');
+    return undefined;
+  }
+  return Object.freeze({ certFile, keyFile });
 }
 
 function parseRateLimits(text: string, problems: string[]): Readonly<Record<string, number>> {

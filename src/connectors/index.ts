@@ -1,4 +1,5 @@
 /** Ferry's way to banks: the BankConnector contract and its NextGenPSD2 implementation. */
+export { createDevQsealc } from './dev-qsealc.js';
 export { bankError, errorFromResponse, tppMessagesOf } from './bank-error.js';
 export type { Exchange } from './http.js';
 export type { NextGenPsd2Connector, NextGenPsd2ConnectorOptions } from './nextgenpsd2.connector.js';
