@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../test/support/test-app.js';
+import { ManualClock } from '../shared/clock.js';
+import { createFakeBank } from './test-support/fake-connector.js';
+
+describe('links/list keyset walk', () => {
+  let t: TestApp;
+  const clock = new ManualClock('2026-05-01T00:00:00Z');
+  let creds: Record<string, string>;
+  const made: string[] = [];
+
+  const call = async (path: string, body: Record<string, unknown>) => {
+    const res = await t.app.inject({ method: 'POST', url: `/test${path}`, payload: { ...creds, ...body } });
+    return { status: res.statusCode, body: res.json() as Record<string, unknown> };
+  };
+  const createOne = async (i: number) => {
+    const res = await call('/links/create', {
+      single_transfer: {
+        amount: `${(i % 900) + 1}.${String(i % 100).padStart(2, '0')}`,
+        currency: 'RON',
+        creditor_name: 'Walker',
+        creditor_iban: 'RO10RZBR0000069999999970',
+      },
+    });
+    expect(res.status).toBe(200);
+    return res.body.link_id as string;
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp({ clock, connector: createFakeBank() });
+    const c = await t.client({ name: 'Walker' });
+    creds = { client_id: c.clientId, client_secret: c.clientSecret };
+    for (let i = 0; i < 600; i++) {
+      made.push(await createOne(i));
+      // Several links share a timestamp: the id breaks the tie.
+      if (i % 7 === 6) clock.advance(1);
+    }
+  }, 300_000);
+  afterAll(() => t.close());
+
+  it('walks 600 links with no gap or duplicate while new links keep arriving', async () => {
+    const seen: string[] = [];
+    const added: string[] = [];
+    let after: string | undefined;
+    let pages = 0;
+    const sizes = [50, 1, 250, 37, 100];
+    for (;;) {
+      const limit = sizes[pages % sizes.length]!;
+      const res = await call('/links/list', { pagination: { limit, ...(after ? { after } : {}) } });
+      expect(res.status).toBe(200);
+      const links = res.body.links as { link_id: string; keyset: string }[];
+      const pagination = res.body.pagination as { count: number; 'more?': boolean; after: string | null };
+      expect(pagination.count).toBe(links.length);
+      expect(links.length).toBeLessThanOrEqual(limit);
+      seen.push(...links.map((l) => l.link_id));
+      pages += 1;
+      // New links land at the head of the list, behind the cursor: they must not disturb the walk.
+      for (let k = 0; k < 3; k++) {
+        clock.advance(k === 1 ? 0 : 1);
+        added.push(await createOne(1000 + pages * 3 + k));
+      }
+      if (!pagination['more?']) {
+        expect(pagination.after).toBeNull();
+        break;
+      }
+      expect(pagination.after).toBe(links.at(-1)!.keyset);
+      after = pagination.after!;
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    expect([...seen].sort()).toEqual([...made].sort());
+    // Newest first; links created in the same millisecond follow the id, as the keyset does.
+    const order = await t.store.db
+      .selectFrom('pay_links')
+      .select('id')
+      .where('id', 'in', made)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .execute();
+    expect(seen).toEqual(order.map((r) => r.id));
+    expect(seen.some((id) => added.includes(id))).toBe(false);
+    // A fresh walk now sees everything, the late arrivals first.
+    const head = await call('/links/list', { pagination: { limit: 250 } });
+    expect(
+      (head.body.links as { link_id: string }[])
+        .slice(0, added.length)
+        .map((l) => l.link_id)
+        .sort(),
+    ).toEqual([...added].sort());
+  });
+
+  it('the cursor is opaque base64url and a cursor from another walk position is still exact', async () => {
+    const first = await call('/links/list', { pagination: { limit: 10 } });
+    const cursor = (first.body.pagination as { after: string }).after;
+    expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
+    const next = await call('/links/list', { pagination: { limit: 10, after: cursor } });
+    const again = await call('/links/list', { pagination: { limit: 10, after: cursor } });
+    expect(next.body.links).toEqual(again.body.links);
+  });
+});
