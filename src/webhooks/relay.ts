@@ -12,6 +12,8 @@ export interface RelayOptions {
   /** Backstop poll for anything a missed notification left behind (restart, dropped listener). */
   pollMs?: number;
   batch?: number;
+  /** How long a notification waits for others to join it before the relay runs. */
+  coalesceMs?: number;
   onError?: (error: unknown) => void;
 }
 
@@ -66,7 +68,16 @@ export async function startRelay(options: RelayOptions): Promise<{ stop(): Promi
     })();
   }
 
-  const unlisten = await listen(store, OUTBOX_CHANNEL, kick, onError);
+  // A notification arrives per committed event: wait a moment so that a burst becomes one pass (one transaction
+  // for many events) instead of a pass per event, which matters most on the single-connection embedded database.
+  let soon: NodeJS.Timeout | undefined;
+  const onNotify = () => {
+    soon ??= setTimeout(() => {
+      soon = undefined;
+      kick();
+    }, options.coalesceMs ?? 5);
+  };
+  const unlisten = await listen(store, OUTBOX_CHANNEL, onNotify, onError);
   const timer = setInterval(kick, options.pollMs ?? 1000);
   timer.unref();
   kick();
@@ -76,6 +87,7 @@ export async function startRelay(options: RelayOptions): Promise<{ stop(): Promi
     async stop() {
       stopped = true;
       clearInterval(timer);
+      if (soon) clearTimeout(soon);
       await unlisten();
       await running;
     },

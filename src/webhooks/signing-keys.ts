@@ -57,6 +57,7 @@ export function createWebhookKeys(deps: WebhookKeysDeps): WebhookKeys {
   const { db, secretBox, clock } = deps;
   const recheckMs = deps.recheckMs ?? 1000;
   let cached: { signer: Signer; checkedAt: number } | undefined;
+  let checking: Promise<Signer> | undefined;
 
   const active = (q: Kysely<Database> | Transaction<Database>) =>
     q
@@ -149,25 +150,33 @@ export function createWebhookKeys(deps: WebhookKeysDeps): WebhookKeys {
       };
     },
 
-    async signer() {
+    signer() {
       const now = Date.now();
-      if (cached && now - cached.checkedAt < recheckMs) return cached.signer;
-      const [current] = await active(db);
-      if (!current) throw new Error('no webhook signing key: ensure() was not run');
-      if (cached?.signer.kid === current.kid) {
-        cached.checkedAt = now;
-        return cached.signer;
-      }
-      const privateJwk = JSON.parse(secretBox.open(current.private_enc)) as JWK;
-      const key = (await importJWK(privateJwk, current.alg)) as KeyObject;
-      const header = { alg: current.alg, kid: current.kid };
-      const signer: Signer = {
-        kid: current.kid,
-        alg: current.alg,
-        sign: (body) => new CompactSign(body).setProtectedHeader(header).sign(key),
-      };
-      cached = { signer, checkedAt: now };
-      return signer;
+      if (cached && now - cached.checkedAt < recheckMs) return Promise.resolve(cached.signer);
+      // Concurrent deliveries share one check (and one decryption when the key changed).
+      checking ??= (async () => {
+        try {
+          const [current] = await active(db);
+          if (!current) throw new Error('no webhook signing key: ensure() was not run');
+          if (cached?.signer.kid === current.kid) {
+            cached.checkedAt = now;
+            return cached.signer;
+          }
+          const privateJwk = JSON.parse(secretBox.open(current.private_enc)) as JWK;
+          const key = (await importJWK(privateJwk, current.alg)) as KeyObject;
+          const header = { alg: current.alg, kid: current.kid };
+          const signer: Signer = {
+            kid: current.kid,
+            alg: current.alg,
+            sign: (body) => new CompactSign(body).setProtectedHeader(header).sign(key),
+          };
+          cached = { signer, checkedAt: now };
+          return signer;
+        } finally {
+          checking = undefined;
+        }
+      })();
+      return checking;
     },
   };
 }

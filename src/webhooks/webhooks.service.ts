@@ -102,8 +102,11 @@ export function createWebhooksService(deps: WebhooksDeps): WebhooksService {
       retryDelay: 2,
       expireInSeconds: 2 * Math.ceil(config.webhooks.timeoutMs / 1000) + 10,
     },
-    batchSize: 100,
-    localConcurrency: 2,
+    // Attempts of a batch are recorded together once all of its requests end, so a hanging receiver holds up
+    // its batch (for up to the timeout): small batches and several pollers keep that from stalling the rest.
+    // The embedded database is one connection: fewer, larger fetches serve it better.
+    batchSize: store.kind === 'pglite' ? 50 : 25,
+    localConcurrency: store.kind === 'pglite' ? 3 : 8,
     pollingIntervalSeconds: 1,
     handleBatch: async (jobs) => (await delivery.deliver(jobs.map((j) => j.data))).map((r) => r.outcome),
   });

@@ -1,0 +1,259 @@
+/**
+ * Webhook delivery throughput and latency. Ferry's worker (pg-boss on PostgreSQL, or embedded PGlite with
+ * BENCH_WEBHOOKS_STORE=pglite) drains a backlog of signed webhooks to a local receiver in a child process that
+ * verifies every one as seed 000 says (jose compactVerify against createRemoteJWKSet on Ferry's JWKS, kid check,
+ * payload == raw body). Two receivers: a bare node:http server, and the seed's Express + express.raw() recipe.
+ * Baseline, measured in the same run: raw jose ES256 CompactSign rate, one signature at a time, same body.
+ * Targets: delivered+verified/s >= 0.5 x that rate; commit -> first attempt p99 < 1 s.
+ * CPU per webhook (Ferry process, receiver process) is printed too: on a shared machine wall-clock rates swing
+ * with other load, CPU cost per webhook much less. Run: npx tsx bench/webhooks.ts
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { CompactSign, generateKeyPair } from 'jose';
+import pg from 'pg';
+import { buildApp } from '../src/app.js';
+import { parseConfig } from '../src/config/index.js';
+import type { Services } from '../src/services.js';
+import { migrate, openStore, type Store } from '../src/store/index.js';
+import { recordEvent } from '../src/webhooks/index.js';
+import { startWorker } from '../src/worker/index.js';
+import { type BenchMetric, emit, percentile } from './lib/report.js';
+
+const EVENTS = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 10_000);
+const LATENCY_EVENTS = 1_000;
+const LATENCY_RATE = 200; // events committed per second, one per transaction, during the latency run
+const usePglite = process.env.BENCH_WEBHOOKS_STORE === 'pglite';
+const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+const payload = (i: number) => ({
+  link_id: `0193a0d2-1c4e-7c4b-9a40-${String(i).padStart(12, '0')}`,
+  web_id: `w${i}`,
+  status: 'funds_received',
+});
+
+const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
+
+async function signRate(ms = 3000): Promise<{ rate: number; cpuUsPerOp: number }> {
+  const { privateKey } = await generateKeyPair('ES256');
+  const body = new TextEncoder().encode(JSON.stringify({ type: 'link_status_update', ...payload(1) }));
+  const header = { alg: 'ES256', kid: 'k' };
+  for (let i = 0; i < 500; i++) await new CompactSign(body).setProtectedHeader(header).sign(privateKey);
+  let n = 0;
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  while (performance.now() - started < ms) {
+    await new CompactSign(body).setProtectedHeader(header).sign(privateKey);
+    n++;
+  }
+  return {
+    rate: (n / (performance.now() - started)) * 1000,
+    cpuUsPerOp: (cpuMs(process.cpuUsage(cpu)) * 1000) / n,
+  };
+}
+
+async function openBenchStore(): Promise<{ store: Store; drop(): Promise<void> }> {
+  if (usePglite) {
+    const dir = `/tmp/ferry-bench-wh-${randomBytes(4).toString('hex')}`;
+    return {
+      store: await openStore({ dataDir: dir }),
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const name = `ferry_bench_wh_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const store = await openStore({ databaseUrl: url.href, poolMax: 10 });
+  return {
+    store,
+    async drop() {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+interface Consumer {
+  url: string;
+  arrivals: Map<string, number>;
+  rejected(): number;
+  cpuMs(): Promise<number>;
+  until(n: number, ms: number): Promise<void>;
+  stop(): void;
+}
+
+async function startConsumer(baseUrl: string, kind: 'http' | 'express'): Promise<Consumer> {
+  const child: ChildProcess = fork(
+    fileURLToPath(new URL('./lib/webhook-consumer.ts', import.meta.url)),
+    [baseUrl, kind],
+    {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
+  const arrivals = new Map<string, number>();
+  let rejected = 0;
+  let onProgress: () => void = () => {};
+  let onCpu: ((ms: number) => void) | undefined;
+  const port = await new Promise<number>((resolve) => {
+    child.on(
+      'message',
+      (m: { port?: number; verified?: [string, number][]; rejected?: number; cpuMs?: number }) => {
+        if (m.port) resolve(m.port);
+        if (m.cpuMs !== undefined) onCpu?.(m.cpuMs);
+        for (const [id, at] of m.verified ?? []) if (!arrivals.has(id)) arrivals.set(id, at);
+        rejected += m.rejected ?? 0;
+        onProgress();
+      },
+    );
+  });
+  return {
+    url: `http://127.0.0.1:${port}/webhook`,
+    arrivals,
+    rejected: () => rejected,
+    cpuMs: () =>
+      new Promise<number>((resolve) => {
+        onCpu = resolve;
+        child.send('cpu');
+      }),
+    until: (n, ms) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`only ${arrivals.size} of ${n} arrived`)), ms);
+        onProgress = () => {
+          if (arrivals.size >= n) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        onProgress();
+      }),
+    stop: () => child.kill(),
+  };
+}
+
+/** Records `count` events for a new client of `consumer` while no worker runs, then times the drain. */
+async function drain(services: Services, consumer: Consumer, count: number, label: string) {
+  const { client } = await services.clients.create({ name: `Bench ${label}`, webhookUrl: consumer.url });
+  for (let i = 0; i < count; i += 500) {
+    await services.store.db.transaction().execute(async (tx) => {
+      for (let j = i; j < Math.min(i + 500, count); j++) {
+        await recordEvent(tx, {
+          type: 'link_status_update',
+          clientId: client.id,
+          objectId: `l${j}`,
+          payload: payload(j),
+        });
+      }
+    });
+  }
+  const receiverCpu0 = await consumer.cpuMs();
+  const cpu0 = process.cpuUsage();
+  const worker = await startWorker(services);
+  const started = performance.now();
+  await consumer.until(count, 15 * 60_000);
+  const seconds = (performance.now() - started) / 1000;
+  const ferryUs = (cpuMs(process.cpuUsage(cpu0)) * 1000) / count;
+  const receiverUs = (((await consumer.cpuMs()) - receiverCpu0) * 1000) / count;
+  return { worker, client, rate: count / seconds, ferryUs, receiverUs };
+}
+
+const baseline = await signRate();
+const masterKey = randomBytes(32);
+const { store, drop } = await openBenchStore();
+const consumers: Consumer[] = [];
+try {
+  await migrate(store);
+  const config = parseConfig({
+    LOG_LEVEL: 'error',
+    FERRY_MASTER_KEY: masterKey.toString('hex'),
+    ...(usePglite ? {} : { DATABASE_URL: 'postgres://unused' }),
+  });
+  const { app, services } = await buildApp(config, { store, masterKey, logger: false });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  await services.webhooks.keys.ensure();
+  const metrics: BenchMetric[] = [];
+  const throughputMetric = (
+    label: string,
+    r: Awaited<ReturnType<typeof drain>>,
+    n: number,
+    rejected: number,
+  ) => {
+    process.stderr.write(
+      `${label}: ${Math.round(r.rate)}/s; CPU per webhook: ferry ${r.ferryUs.toFixed(0)} µs, receiver ${r.receiverUs.toFixed(0)} µs; sign ${baseline.cpuUsPerOp.toFixed(0)} µs\n`,
+    );
+    metrics.push({
+      metric: `delivered + verified webhooks/s, ${label} (${n} backlog)`,
+      value: Math.round(r.rate),
+      unit: '/s',
+      baseline: Math.round(baseline.rate),
+      ratio: +(r.rate / baseline.rate).toFixed(2),
+      target: '>= 0.5 x jose ES256 sign/s',
+      pass: r.rate >= 0.5 * baseline.rate,
+      note:
+        `CPU per webhook: Ferry ${r.ferryUs.toFixed(0)} µs, receiver ${r.receiverUs.toFixed(0)} µs ` +
+        `(one jose sign: ${baseline.cpuUsPerOp.toFixed(0)} µs)${usePglite ? '' : ', PostgreSQL server not counted'}; ` +
+        `receiver rejected ${rejected}`,
+    });
+  };
+
+  // 1. Bare node:http receiver: throughput, then commit -> first attempt latency at a steady rate.
+  const lean = await startConsumer(baseUrl, 'http');
+  consumers.push(lean);
+  const first = await drain(services, lean, EVENTS, 'node:http receiver');
+  throughputMetric('node:http receiver', first, EVENTS, lean.rejected());
+  const committedAt = new Map<string, number>();
+  const t0 = performance.now();
+  for (let i = 0; i < LATENCY_EVENTS; i++) {
+    const wait = t0 + (i * 1000) / LATENCY_RATE - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const id = await recordEvent(store.db, {
+      type: 'link_status_update',
+      clientId: first.client.id,
+      objectId: `lat${i}`,
+      payload: payload(EVENTS + i),
+    });
+    committedAt.set(id, Date.now());
+  }
+  await lean.until(EVENTS + LATENCY_EVENTS, 5 * 60_000);
+  await first.worker.stop();
+  const latencies = [...committedAt].map(([id, at]) => lean.arrivals.get(id)! - at).sort((a, b) => a - b);
+  const p99 = percentile(latencies, 99);
+  metrics.push(
+    {
+      metric: `commit -> first attempt p50 (${LATENCY_RATE} commits/s)`,
+      value: percentile(latencies, 50),
+      unit: 'ms',
+    },
+    {
+      metric: `commit -> first attempt p99 (${LATENCY_RATE} commits/s)`,
+      value: p99,
+      unit: 'ms',
+      target: '< 1000 ms',
+      pass: p99 < 1000,
+    },
+  );
+
+  // 2. The seed's Express recipe as the receiver.
+  const recipe = await startConsumer(baseUrl, 'express');
+  consumers.push(recipe);
+  const second = await drain(services, recipe, Math.round(EVENTS / 2), 'seed Express recipe receiver');
+  await second.worker.stop();
+  throughputMetric('seed Express recipe receiver', second, Math.round(EVENTS / 2), recipe.rejected());
+
+  await app.close();
+  emit({ name: `webhooks (${usePglite ? 'embedded PGlite' : 'PostgreSQL'})`, metrics });
+} finally {
+  for (const c of consumers) c.stop();
+  await store.close();
+  await drop();
+}
