@@ -54,4 +54,62 @@ describe('delivery through the worker', () => {
     });
     expect(row.attempts).toBe(2);
   });
+
+  it('replays an event through the API: same id and body, a new round of attempts', async () => {
+    const { clientId, clientSecret } = await t.client({ webhookUrl: `${receiver.url}/replay` });
+    const client = (await t.services.clients.find(clientId))!;
+    const id = await recordEvent(t.store.db, {
+      type: 'job_status_update',
+      clientId: client.id,
+      objectId: 'job-9',
+      payload: { consent_id: 'c9', job_id: 'job-9', status: 'job_completed' },
+    });
+    const isDelivered = async (attempts: number) => {
+      const r = await t.store.db
+        .selectFrom('webhook_events')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return r?.state === 'delivered' && r.attempts === attempts;
+    };
+    await waitFor(() => isDelivered(1));
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/test/webhooks/events/redeliver',
+      payload: { client_id: clientId, client_secret: clientSecret, event_id: id },
+    });
+    expect(res.statusCode).toBe(200);
+    await waitFor(() => isDelivered(2));
+    const copies = receiver.received.filter((r) => r.headers['x-webhook-id'] === id);
+    expect(copies).toHaveLength(2);
+    expect(copies[0]!.body.equals(copies[1]!.body)).toBe(true);
+    const got = await t.app.inject({
+      method: 'POST',
+      url: '/test/webhooks/events/get',
+      payload: { client_id: clientId, client_secret: clientSecret, event_id: id },
+    });
+    const attempts = got.json().attempts as { attempt: number; status_code: number; outcome: string }[];
+    expect(attempts.map((a) => [a.attempt, a.status_code, a.outcome])).toEqual([
+      [1, 200, 'delivered'],
+      [2, 200, 'delivered'],
+    ]);
+  });
+
+  it('records an event with no URL anywhere as no_target and never queues it', async () => {
+    const { clientId } = await t.client({ webhookUrl: null });
+    const client = (await t.services.clients.find(clientId))!;
+    const id = await recordEvent(t.store.db, {
+      type: 'consent_status_update',
+      clientId: client.id,
+      objectId: 'c-none',
+      payload: { consent_id: 'c-none', status: 'active' },
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    const row = await t.store.db
+      .selectFrom('webhook_events')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ state: 'no_target', attempts: 0 });
+  });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { basic, tokenRequest } from '../../test/support/oauth-helpers.js';
 import { createTestApp, type TestApp } from '../../test/support/test-app.js';
 import { ManualClock } from '../shared/clock.js';
 import { recordEvent } from './index.js';
@@ -180,5 +181,51 @@ describe('GET /.well-known/jwks.json', () => {
     expect(second.keys).toHaveLength(2);
     expect(second.keys[1].kid).toBe(first.keys[0].kid);
     expect(second.keys[0].kid).not.toBe(first.keys[1].kid);
+  });
+});
+
+describe('POST /v2/webhooks/events/* (live clients, OAuth2)', () => {
+  it('lists a live client’s own events with a bearer token; test credentials do not work on /v2', async () => {
+    const live = await t.client({
+      name: 'Live shop',
+      mode: 'live',
+      webhookUrl: 'https://hooks.example.com/x',
+    });
+    const liveId = (await t.services.clients.find(live.clientId))!.id;
+    const own = await recordEvent(t.store.db, {
+      type: 'link_status_update',
+      clientId: liveId,
+      objectId: 'link-live',
+      payload: { link_id: 'link-live', web_id: 'wl', status: 'created' },
+      at: clock.now(),
+    });
+    const token = await tokenRequest(
+      t.app,
+      { grant_type: 'client_credentials', scope: 'pay_by_link' },
+      { authorization: basic(live.clientId, live.clientSecret) },
+    );
+    expect(token.status).toBe(200);
+    const auth = { authorization: `Bearer ${token.body.access_token as string}` };
+    const list = await t.app.inject({
+      method: 'POST',
+      url: '/v2/webhooks/events/list',
+      headers: auth,
+      payload: { client_id: live.clientId },
+    });
+    expect(list.statusCode).toBe(200);
+    expect(list.json().events.map((e: { event_id: string }) => e.event_id)).toEqual([own]);
+    const get = await t.app.inject({
+      method: 'POST',
+      url: '/v2/webhooks/events/get',
+      headers: auth,
+      payload: { client_id: live.clientId, event_id: aliceEvents[0] },
+    });
+    expect(get.statusCode).toBe(404);
+    const noToken = await t.app.inject({
+      method: 'POST',
+      url: '/v2/webhooks/events/list',
+      payload: { client_id: alice.clientId, client_secret: alice.clientSecret },
+    });
+    expect(noToken.statusCode).toBe(401);
   });
 });
