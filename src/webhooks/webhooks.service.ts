@@ -107,7 +107,11 @@ export function createWebhooksService(deps: WebhooksDeps): WebhooksService {
     // The embedded database is one connection: fewer, larger fetches serve it better.
     batchSize: store.kind === 'pglite' ? 50 : 25,
     localConcurrency: store.kind === 'pglite' ? 3 : 8,
-    pollingIntervalSeconds: 1,
+    // New jobs wake the pollers through NOTIFY; polling only finds retries coming due, so it follows the schedule.
+    pollingIntervalSeconds: Math.min(
+      5,
+      Math.max(0.5, Math.min(...config.webhooks.retryScheduleMs, 10_000) / 2000),
+    ),
     handleBatch: async (jobs) => (await delivery.deliver(jobs.map((j) => j.data))).map((r) => r.outcome),
   });
   worker.register<Record<string, never>>({
@@ -128,6 +132,7 @@ export function createWebhooksService(deps: WebhooksDeps): WebhooksService {
     const relay = await startRelay({ store, boss: started });
     return async () => {
       await relay.stop();
+      await sender.close();
     };
   });
 
