@@ -52,6 +52,9 @@ async function linkConsentAndJob(): Promise<string[]> {
     options: { webhook_url: consumer.url },
   });
   expect(link.status, JSON.stringify(link.body)).toBe(200);
+  // A status change of the link (whether or not its creation is notified too).
+  const cancelled = await t.call('/test/links/cancel', { link_id: link.body.link_id });
+  expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
   const consentId = await t.activeConsent({
     options: { redirect_url: 'https://app.test/done', webhook_url: consumer.url },
   });
