@@ -368,19 +368,23 @@ describe('links API', () => {
       expect(after).toBe(before);
     });
 
-    it('writes a link_status_update event in the outbox', async () => {
+    it('writes no webhook at creation (nothing changed); the first change writes one to the link’s URL', async () => {
       const res = await create({ options: { webhook_url: 'https://hooks.example/a' } });
-      const rows = await t.store.db
-        .selectFrom('webhook_events')
-        .selectAll()
-        .where('object_id', '=', res.body.link_id)
-        .execute();
+      const events = () =>
+        t.store.db
+          .selectFrom('webhook_events')
+          .selectAll()
+          .where('object_id', '=', res.body.link_id)
+          .execute();
+      expect(await events()).toHaveLength(0);
+      await call('/links/cancel', { link_id: res.body.link_id });
+      const rows = await events();
       expect(rows).toHaveLength(1);
       expect(JSON.parse(rows[0]!.body)).toEqual({
         type: 'link_status_update',
         link_id: res.body.link_id,
         web_id: res.body.web_id,
-        status: 'created',
+        status: 'revoked',
       });
       expect(rows[0]!.url).toBe('https://hooks.example/a');
     });
@@ -525,7 +529,7 @@ describe('links API', () => {
         .select('body')
         .where('object_id', '=', c.body.link_id)
         .execute();
-      expect(events.map((e) => JSON.parse(e.body).status)).toEqual(['created', 'revoked']);
+      expect(events.map((e) => JSON.parse(e.body).status)).toEqual(['revoked']);
     });
 
     it('cancels at the bank first when the bank holds the payment', async () => {

@@ -18,6 +18,10 @@ export type HistoryRow = Selectable<PayLinkHistoryTable>;
 export type NewLink = Insertable<PayLinksTable>;
 export type LinkPatch = Updateable<PayLinksTable>;
 
+/**
+ * One INSERT and nothing else: every link is born `created` at `created_at`, so that first history entry is
+ * implied (see `historyOf`) rather than written; the history table holds the changes.
+ */
 export async function insertLink(db: Db, row: NewLink): Promise<LinkRow> {
   return db.insertInto('pay_links').values(row).returningAll().executeTakeFirstOrThrow();
 }
@@ -69,8 +73,23 @@ export async function appendHistory(
     FROM pay_link_history WHERE link_id = ${entry.linkId}::uuid`.execute(db);
 }
 
-export async function historyOf(db: Db, linkId: string): Promise<HistoryRow[]> {
-  return db.selectFrom('pay_link_history').selectAll().where('link_id', '=', linkId).orderBy('seq').execute();
+/** The link's statuses in order, starting with the implied `created` entry. */
+export async function historyOf(db: Db, link: Pick<LinkRow, 'id' | 'created_at'>): Promise<HistoryRow[]> {
+  const changes = await db
+    .selectFrom('pay_link_history')
+    .selectAll()
+    .where('link_id', '=', link.id)
+    .orderBy('seq')
+    .execute();
+  const born: HistoryRow = {
+    link_id: link.id,
+    seq: 0,
+    status: 'created',
+    event: 'created',
+    bank_status: null,
+    at: link.created_at,
+  };
+  return [born, ...changes];
 }
 
 export interface ListQuery {

@@ -3,7 +3,6 @@ import type { ApiVersion } from '../api/rpc.js';
 import type { ApiClient } from '../auth/index.js';
 import { modeOf } from '../providers/index.js';
 import { ApiError, notFound, unauthorized, validationError } from '../shared/errors.js';
-import { recordEvent } from '../webhooks/index.js';
 import { bankRefusal, cancelBankPayment, createBankPayment } from './bank.js';
 import { decodeKeyset } from './cursor.js';
 import {
@@ -27,7 +26,7 @@ import {
   type ViewDeps,
   webUrlOf,
 } from './links.view.js';
-import type { PayDeps } from './pay.deps.js';
+import { defaultPolling, type PayDeps } from './pay.deps.js';
 import type { DebtorInput, LinkType } from './pay.schema.js';
 
 export type CreateLinkInput = Static<typeof CreateLinkBody>;
@@ -123,41 +122,26 @@ export function createLinksService(deps: PayDeps) {
         row.provider_id = method.providerId;
       }
 
-      const link = await db.transaction().execute(async (trx) => {
-        let link = await repo.insertLink(trx, row);
-        await repo.appendHistory(trx, {
-          linkId: link.id,
-          status: 'created',
-          event: 'created',
-          bankStatus: null,
-          at: now,
-        });
-        await recordEvent(trx, {
-          type: 'link_status_update',
-          clientId: client.id,
-          objectId: link.id,
-          payload: { type: 'link_status_update', link_id: link.id, web_id: link.web_id, status: 'created' },
-          url: link.webhook_url,
-          id: ids.uuid(),
-          at: now,
-        });
-        if (bank) {
-          const policy = deps.polling?.initialDelayMs ?? 1_000;
-          link = await applyEvent(trx, deps, link, 'pay_requested');
-          link = await applyEvent(trx, deps, link, 'intent_accepted', {
-            bankStatus: bank.status,
-            patch: {
-              bank_payment_id: bank.paymentId,
-              bank_product: bank.product,
-              sca_url: bank.scaUrl,
-              next_poll_at: new Date(now.getTime() + policy),
-              poll_attempts: 0,
-              poll_since: now,
-            },
+      // A link is born `created`: that is not a status change, so no webhook, and one INSERT is the whole write.
+      // The *_sca types move on at once, and those changes are events.
+      const found = bank;
+      const link = !found
+        ? await repo.insertLink(db, row)
+        : await db.transaction().execute(async (trx) => {
+            const born = await repo.insertLink(trx, row);
+            const requested = await applyEvent(trx, deps, born, 'pay_requested');
+            return applyEvent(trx, deps, requested, 'intent_accepted', {
+              bankStatus: found.status,
+              patch: {
+                bank_payment_id: found.paymentId,
+                bank_product: found.product,
+                sca_url: found.scaUrl,
+                next_poll_at: new Date(now.getTime() + { ...defaultPolling, ...deps.polling }.initialDelayMs),
+                poll_attempts: 0,
+                poll_since: now,
+              },
+            });
           });
-        }
-        return link;
-      });
 
       const webUrl =
         type === 'link' || type === 'wrapped_sca' ? webUrlOf(publicUrl, link.web_id) : link.sca_url;
@@ -176,7 +160,7 @@ export function createLinksService(deps: PayDeps) {
     async get(client: ApiClient, version: ApiVersion, linkId: string) {
       const link = await repo.findForClient(db, client.id, linkId);
       if (!link) throw notFound('link');
-      const history = await repo.historyOf(db, link.id);
+      const history = await repo.historyOf(db, link);
       return linkView(link, history, version, viewDeps());
     },
 

@@ -192,7 +192,6 @@ describe('payment flow through the hosted page (fake bank)', () => {
       .orderBy('created_at')
       .execute();
     expect(events.map((e) => JSON.parse(e.body).status)).toEqual([
-      'created',
       'started',
       'requested',
       'intent_accepted',
