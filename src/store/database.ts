@@ -111,6 +111,8 @@ function openPostgres(databaseUrl: string, max: number): Store {
       if (closed) return;
       closed = true;
       await db.destroy();
+      // Kysely ends the pool only if it ever checked out a connection; withSession alone does not count.
+      if (!pool.ended) await pool.end();
     },
   };
 }

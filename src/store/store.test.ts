@@ -64,3 +64,24 @@ describe('migrations on a PostgreSQL server', () => {
     }
   });
 });
+
+describe('closing a server store', () => {
+  it('ends the pool even when only withSession was used (no leaked connection)', async () => {
+    const db = await createEmptyDatabase('ferry_close');
+    const store = await openStore({ databaseUrl: db.url });
+    await migrate(store);
+    await store.close();
+    expect(store.pool?.ended).toBe(true);
+    // A leaked connection would make this DROP wait or fail without FORCE.
+    const admin = new (await import('pg')).default.Client({
+      connectionString: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    });
+    await admin.connect();
+    const { rows } = await admin.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [
+      new URL(db.url).pathname.slice(1),
+    ]);
+    await admin.end();
+    expect(rows[0].n).toBe(0);
+    await db.drop();
+  });
+});
