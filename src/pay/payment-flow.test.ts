@@ -390,6 +390,19 @@ describe('payment flow through the hosted page (fake bank)', () => {
     expect((await open(link.web_id)).res.body).toContain('25,00 RON');
   });
 
+  it('answers a malformed post with an HTML page, not the API envelope', async () => {
+    const link = await createLink();
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/pay/${link.web_id}/pay`,
+      headers: { 'content-type': 'text/plain' },
+      payload: 'hello',
+    });
+    expect(res.statusCode).toBe(415);
+    expect(res.headers['content-type']).toMatch(/text\/html/);
+    expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+  });
+
   it('serves a QR code of the link as SVG', async () => {
     const link = await createLink();
     const res = await t.app.inject({ method: 'GET', url: `/pay/${link.web_id}/qr.svg` });

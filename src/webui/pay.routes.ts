@@ -137,6 +137,14 @@ export async function registerPayPages(app: FastifyInstance, deps: PayPagesDeps)
       return reply.code(200).type('text/html; charset=utf-8').send(body);
     }
 
+    // Payers get a page, not the API's JSON envelope, when something breaks.
+    scope.setErrorHandler((error, request, reply) => {
+      const status = (error as { statusCode?: number }).statusCode ?? 500;
+      if (status >= 500) request.log.error({ err: error }, 'hosted page failed');
+      const t = translator(langOf(request, null));
+      return sendMessage(request, reply, status >= 400 && status < 500 ? status : 500, t('error.generic'));
+    });
+
     const webIdOf = (request: FastifyRequest): string | undefined => {
       const id = (request.params as { web_id?: string }).web_id ?? '';
       return WEB_ID.test(id) ? id : undefined;
