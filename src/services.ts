@@ -53,7 +53,13 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
   const ids = deps.ids ?? randomIds;
   const secretBox = createSecretBox(deps.masterKey);
   const { store } = deps;
-  const clients = createClientsService({ db: store.db, clock, ids });
+  // Webhook URLs are checked by the webhooks module's one validator (SSRF rules included), bound late.
+  const clients = createClientsService({
+    db: store.db,
+    clock,
+    ids,
+    checkWebhookUrl: (url, mode, field) => webhooks.validateUrl(url, mode, field),
+  });
   const oauth = await createOAuthServer({ config, db: store.db, clock, ids, secretBox });
   const catalogue = await loadCatalogue(config.providersFile);
   const guards = {
@@ -85,11 +91,13 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     connector,
     publicUrl: config.publicUrl,
     cursorKey: deriveKey('ferry ais: cursors'),
+    pool: store.pool,
     settings: {
       cooldownSeconds: {
         live: config.ais.refreshCooldownSeconds,
         test: config.ais.testRefreshCooldownSeconds,
       },
+      webhookAllowHosts: config.webhooks.allowHosts,
     },
   });
   registerAisWorker(worker, ais);

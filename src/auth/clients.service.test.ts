@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStore } from '../../test/support/test-store.js';
+import { webhookUrlCheck } from '../../test/support/webhook-url-check.js';
 import { ManualClock } from '../shared/clock.js';
 import { ApiError } from '../shared/errors.js';
 import { randomIds } from '../shared/ids.js';
@@ -24,7 +25,12 @@ describe('clients service', () => {
   const clock = new ManualClock('2026-05-01T10:00:00Z');
   beforeAll(async () => {
     store = await createTestStore();
-    clients = createClientsService({ db: store.db, clock, ids: randomIds });
+    clients = createClientsService({
+      db: store.db,
+      clock,
+      ids: randomIds,
+      checkWebhookUrl: webhookUrlCheck,
+    });
   });
   afterAll(() => store.close());
 
@@ -62,6 +68,8 @@ describe('clients service', () => {
       [{ name: 'A', mode: 'live', webhookUrl: 'http://shop.example/hook' }, 'webhook_url'],
       [{ name: 'A', webhookUrl: 'not a url' }, 'webhook_url'],
       [{ name: 'A', webhookUrl: 'https://u:p@shop.example/hook' }, 'webhook_url'],
+      [{ name: 'A', mode: 'live', webhookUrl: 'https://127.0.0.1/hook' }, 'webhook_url'],
+      [{ name: 'A', mode: 'live', webhookUrl: 'https://169.254.169.254/latest' }, 'webhook_url'],
       [{ name: 'A', jwks: { keys: [] } }, 'jwks'],
       [{ name: 'A', jwks: { keys: [{ kty: 'oct', k: 'abc' }] } }, 'jwks'],
       [{ name: 'A', jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'a', y: 'b', d: 'secret' }] } }, 'jwks'],

@@ -43,8 +43,16 @@ export interface ClientsService {
   authenticateWithSecret(clientId: string, secret: string): Promise<ApiClient | undefined>;
 }
 
-export function createClientsService(deps: { db: Kysely<Database>; clock: Clock; ids: Ids }): ClientsService {
-  const { db, clock, ids } = deps;
+/** Checks a webhook URL for a client of `mode` (scheme, credentials, internal targets); throws validation_error. */
+export type WebhookUrlCheck = (url: string, mode: ClientMode, field: string) => void;
+
+export function createClientsService(deps: {
+  db: Kysely<Database>;
+  clock: Clock;
+  ids: Ids;
+  checkWebhookUrl: WebhookUrlCheck;
+}): ClientsService {
+  const { db, clock, ids, checkWebhookUrl } = deps;
   const verified = new VerifiedSecretCache();
   const newSecret = () => `fsk_${ids.token(32)}`;
   const strip = ({ secretHash: _s, ...client }: repo.ClientRow): ApiClient => client;
@@ -53,6 +61,7 @@ export function createClientsService(deps: { db: Kysely<Database>; clock: Clock;
     async create(input) {
       const mode = input.mode ?? 'test';
       const valid = validateCreate(input, mode);
+      if (input.webhookUrl) checkWebhookUrl(input.webhookUrl, mode, 'webhook_url');
       const clientSecret = newSecret();
       const row = await repo.insertClient(db, {
         id: ids.uuid(),
@@ -123,7 +132,6 @@ function validateCreate(input: CreateClientInput, mode: ClientMode) {
   if (input.uxTemplate !== undefined && !(uxTemplates as readonly string[]).includes(input.uxTemplate)) {
     throw validationError('ux_template', `must be one of ${uxTemplates.join(', ')}`);
   }
-  if (input.webhookUrl) validateWebhookUrl(input.webhookUrl, mode);
   if (input.jwks) validateJwks(input.jwks);
   const tokenEndpointAuthMethod: TokenAuthMethod =
     input.tokenEndpointAuthMethod ?? (input.jwks ? 'private_key_jwt' : 'client_secret_basic');
@@ -134,22 +142,6 @@ function validateCreate(input: CreateClientInput, mode: ClientMode) {
     throw validationError('tls_subject_dn', 'is required for tls_client_auth');
   }
   return { name, scopes: [...new Set(scopes)], tokenEndpointAuthMethod };
-}
-
-export function validateWebhookUrl(value: string, mode: ClientMode): void {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw validationError('webhook_url', 'must be an absolute URL');
-  }
-  if (url.protocol !== 'https:' && !(mode === 'test' && url.protocol === 'http:')) {
-    throw validationError(
-      'webhook_url',
-      mode === 'live' ? 'must use https for live clients' : 'must be http(s)',
-    );
-  }
-  if (url.username || url.password) throw validationError('webhook_url', 'must not carry credentials');
 }
 
 const PUBLIC_KEY_TYPES = new Set(['RSA', 'EC', 'OKP']);

@@ -12,6 +12,7 @@ import { recordEvent } from '../../src/webhooks/index.js';
 import { exitOf, spawnFerry, waitForOutput } from '../support/cli-process.js';
 import { createEmptyDatabase } from '../support/pg-admin.js';
 import { startReceiver, waitFor } from '../support/webhook-receiver.js';
+import { webhookUrlCheck } from '../support/webhook-url-check.js';
 
 /**
  * Durability under kill -9: 1,000 events queued, a receiver answering slowly, the `ferry start` process killed
@@ -53,7 +54,12 @@ describe(`webhook delivery survives kill -9 (${onPostgres ? 'PostgreSQL' : 'embe
     const store = await openDb();
     try {
       await migrate(store);
-      const clients = createClientsService({ db: store.db, clock: systemClock, ids: randomIds });
+      const clients = createClientsService({
+        db: store.db,
+        clock: systemClock,
+        ids: randomIds,
+        checkWebhookUrl: webhookUrlCheck,
+      });
       const { client } = await clients.create({ name: 'Crash shop', webhookUrl: `${receiver.url}/hook` });
       for (let i = 0; i < EVENTS; i += 100) {
         await store.db.transaction().execute(async (tx) => {
