@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import type { CreateClientInput } from '../../src/auth/index.js';
@@ -11,6 +12,8 @@ import { createTestStore } from './test-store.js';
 
 export interface TestApp {
   app: FastifyInstance;
+  /** Log lines (parsed JSON) when created with `captureLogs`; empty otherwise. */
+  logs: Record<string, unknown>[];
   services: Services;
   store: Store;
   config: Config;
@@ -32,8 +35,17 @@ export async function createTestApp(
     connector?: BankConnector;
     /** Extra routes a test registers before the app is ready. */
     routes?: (app: FastifyInstance, services: Services) => void;
+    /** Keep info-level logs in `logs` (e.g. why the authorization server refused a request). */
+    captureLogs?: boolean;
   } = {},
 ): Promise<TestApp> {
+  const logs: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      for (const line of String(chunk).split('\n')) if (line.trim()) logs.push(JSON.parse(line));
+      done();
+    },
+  });
   const store = await createTestStore();
   const config = parseConfig({
     PUBLIC_URL: 'http://ferry.test',
@@ -47,14 +59,15 @@ export async function createTestApp(
     store,
     masterKey: testMasterKey,
     ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.server ? { server: options.server } : {}),
+    server: { ...(options.captureLogs ? { logger: { level: 'info', stream } } : {}), ...options.server },
     ...(options.connector ? { connector: options.connector } : {}),
-    logger: false,
+    ...(options.captureLogs ? {} : { logger: false }),
   });
   options.routes?.(app, services);
   await app.ready();
   let n = 0;
   return {
+    logs,
     app,
     services,
     store,
