@@ -1,6 +1,7 @@
 /** Ferry's way to banks: the BankConnector contract and its NextGenPSD2 implementation. */
-export { createDevQsealc } from './dev-qsealc.js';
+
 export { bankError, errorFromResponse, tppMessagesOf } from './bank-error.js';
+export { createDevQsealc } from './dev-qsealc.js';
 export type { Exchange } from './http.js';
 export type { NextGenPsd2Connector, NextGenPsd2ConnectorOptions } from './nextgenpsd2.connector.js';
 export { createNextGenPsd2Connector, psuIp } from './nextgenpsd2.connector.js';
