@@ -1,10 +1,10 @@
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Clock } from '../shared/clock.js';
 import type { Ids } from '../shared/ids.js';
 import type { Database } from '../store/index.js';
 import { recordEvent } from '../webhooks/index.js';
 import { isFinal, type LinkEvent, transition } from './link-status.js';
-import { appendHistory, type LinkPatch, type LinkRow, updateLink } from './links.repository.js';
+import { type LinkPatch, type LinkRow, updateLink, updateWithHistory } from './links.repository.js';
 
 /** NOTIFY channel for live status on the hosted page; the payload is the link's web_id. */
 export const LIVE_STATUS_CHANNEL = 'ferry_link_status';
@@ -38,25 +38,22 @@ export async function applyEvent(
   if (options.bankStatus) patch.bank_status = options.bankStatus;
   if (result.changed) patch.status = result.to;
   if (isFinal(result.to)) patch.next_poll_at = null;
-  const row = await updateLink(trx, link.id, patch);
-  if (result.changed) {
-    await appendHistory(trx, {
-      linkId: link.id,
-      status: result.to,
-      event,
-      bankStatus: options.bankStatus ?? null,
-      at: now,
-    });
-    await recordEvent(trx, {
-      type: 'link_status_update',
-      clientId: link.client_id,
-      objectId: link.id,
-      payload: { type: 'link_status_update', link_id: link.id, web_id: link.web_id, status: result.to },
-      url: link.webhook_url,
-      id: deps.ids.uuid(),
-      at: now,
-    });
-    await sql`SELECT pg_notify(${LIVE_STATUS_CHANNEL}, ${link.web_id})`.execute(trx);
-  }
+  if (!result.changed) return updateLink(trx, link.id, patch);
+  const row = await updateWithHistory(
+    trx,
+    link.id,
+    patch,
+    { status: result.to, event, bankStatus: options.bankStatus ?? null, at: now },
+    LIVE_STATUS_CHANNEL,
+  );
+  await recordEvent(trx, {
+    type: 'link_status_update',
+    clientId: link.client_id,
+    objectId: link.id,
+    payload: { type: 'link_status_update', link_id: link.id, web_id: link.web_id, status: result.to },
+    url: link.webhook_url,
+    id: deps.ids.uuid(),
+    at: now,
+  });
   return row;
 }

@@ -577,6 +577,72 @@ describe('links API', () => {
       expect((await live('/v2/links/cancel', { link_id: c1.body.link_id })).body.status).toBe('revoked');
     });
 
+    it('bad input gets the same codes on /v1 and /v2', async () => {
+      for (const v of ['v1', 'v2']) {
+        const amount = await live(`/${v}/links/create`, { single_transfer: transfer({ amount: '1,5' }) });
+        expect(amount.body, v).toMatchObject({ code: 'validation_error', field: 'single_transfer.amount' });
+        const iban = await live(`/${v}/links/create`, {
+          single_transfer: transfer({ creditor_iban: 'RO00XXXX' }),
+        });
+        expect(iban.body, v).toMatchObject({
+          code: 'validation_error',
+          field: 'single_transfer.creditor_iban',
+        });
+        const none = await live(`/${v}/links/create`, {
+          single_transfer: transfer(),
+          payment_method: { provider_id: 'nope' },
+        });
+        expect(none.body.code, v).toBe('method_selection_error');
+        const schema = await live(`/${v}/links/create`, {
+          single_transfer: transfer({ creditor_iban: 'DE89370400440532013000' }),
+        });
+        expect(schema.body.code, v).toBe('method_input_validation_error');
+        const id = await live(`/${v}/links/get`, { link_id: 'nope' });
+        expect(id.body, v).toMatchObject({ code: 'validation_error', field: 'link_id' });
+        expect(
+          (await live(`/${v}/links/get`, { link_id: '00000000-0000-4000-8000-000000000000' })).status,
+        ).toBe(404);
+      }
+      expect((await live('/v2/links/list', { pagination: { limit: 0 } })).body).toMatchObject({
+        code: 'validation_error',
+        field: 'pagination.limit',
+      });
+      const expiring = await live('/v2/links/create', {
+        single_transfer: transfer(),
+        options: { expires_in: 60 },
+      });
+      clock.advance(61_000);
+      expect((await live('/v2/links/cancel', { link_id: expiring.body.link_id })).body.code).toBe(
+        'link_expired',
+      );
+    });
+
+    it('another live client’s link is 404 on every live endpoint', async () => {
+      const other = await t.client({ name: 'Other live', mode: 'live' });
+      const token = await tokenRequest(
+        t.app,
+        { grant_type: 'client_credentials', scope: 'pay_by_link' },
+        { authorization: basic(other.clientId, other.clientSecret) },
+      );
+      const mine = await live('/v2/links/create', { single_transfer: transfer() });
+      for (const url of ['/v1/links/get', '/v2/links/get', '/v2/links/cancel']) {
+        const res = await t.app.inject({
+          method: 'POST',
+          url,
+          headers: { authorization: `Bearer ${token.body.access_token as string}` },
+          payload: { client_id: other.clientId, link_id: mine.body.link_id },
+        });
+        expect(res.statusCode, url).toBe(404);
+      }
+      const list = await t.app.inject({
+        method: 'POST',
+        url: '/v2/links/list',
+        headers: { authorization: `Bearer ${token.body.access_token as string}` },
+        payload: { client_id: other.clientId },
+      });
+      expect(list.json().links).toEqual([]);
+    });
+
     it('live paths use live methods: env sandbox matches nothing there', async () => {
       const res = await live('/v2/links/create', {
         single_transfer: transfer(),

@@ -26,6 +26,11 @@ export async function insertLink(db: Db, row: NewLink): Promise<LinkRow> {
   return db.insertInto('pay_links').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
+/** `insertLink` when the caller already holds every value it needs: nothing comes back but success. */
+export async function insertNewLink(db: Db, row: NewLink): Promise<void> {
+  await db.insertInto('pay_links').values(row).executeTakeFirstOrThrow();
+}
+
 export async function findForClient(db: Db, clientId: string, linkId: string): Promise<LinkRow | undefined> {
   return db
     .selectFrom('pay_links')
@@ -62,15 +67,44 @@ export async function updateLink(db: Db, id: string, patch: LinkPatch): Promise<
   return db.updateTable('pay_links').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
 }
 
-export async function appendHistory(
+/**
+ * A status change in one statement: the row update, its history entry (next seq) and the live-status NOTIFY
+ * (transactional: it fires on commit). Returns the updated row.
+ */
+export async function updateWithHistory(
   db: Db,
-  entry: { linkId: string; status: LinkStatus; event: string; bankStatus: string | null; at: Date },
-): Promise<void> {
-  await sql`
-    INSERT INTO pay_link_history (link_id, seq, status, event, bank_status, at)
-    SELECT ${entry.linkId}::uuid, coalesce(max(seq), 0) + 1, ${entry.status}, ${entry.event}, ${entry.bankStatus},
-           ${entry.at}::timestamptz
-    FROM pay_link_history WHERE link_id = ${entry.linkId}::uuid`.execute(db);
+  id: string,
+  patch: LinkPatch,
+  entry: { status: LinkStatus; event: string; bankStatus: string | null; at: Date },
+  channel: string,
+): Promise<LinkRow> {
+  const row = await db
+    .with('u', (qb) => qb.updateTable('pay_links').set(patch).where('id', '=', id).returningAll())
+    .with('h', (qb) =>
+      qb
+        .insertInto('pay_link_history')
+        .columns(['link_id', 'seq', 'status', 'event', 'bank_status', 'at'])
+        .expression((eb) =>
+          eb
+            .selectFrom('u')
+            .select([
+              'u.id',
+              sql<number>`coalesce((SELECT max(seq) FROM pay_link_history WHERE link_id = u.id), 0) + 1`.as(
+                'seq',
+              ),
+              sql<LinkStatus>`${entry.status}`.as('status'),
+              sql<string>`${entry.event}`.as('event'),
+              sql<string | null>`${entry.bankStatus}::text`.as('bank_status'),
+              sql<Date>`${entry.at}::timestamptz`.as('at'),
+            ]),
+        ),
+    )
+    .selectFrom('u')
+    .selectAll()
+    .select(sql<string>`pg_notify(${channel}, u.web_id)`.as('_notified'))
+    .executeTakeFirstOrThrow();
+  const { _notified: _, ...link } = row as LinkRow & { _notified: string };
+  return link;
 }
 
 /** The link's statuses in order, starting with the implied `created` entry. */

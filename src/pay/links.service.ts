@@ -125,29 +125,39 @@ export function createLinksService(deps: PayDeps) {
       // A link is born `created`: that is not a status change, so no webhook, and one INSERT is the whole write.
       // The *_sca types move on at once, and those changes are events.
       const found = bank;
-      const link = !found
-        ? await repo.insertLink(db, row)
-        : await db.transaction().execute(async (trx) => {
-            const born = await repo.insertLink(trx, row);
-            const requested = await applyEvent(trx, deps, born, 'pay_requested');
-            return applyEvent(trx, deps, requested, 'intent_accepted', {
-              bankStatus: found.status,
-              patch: {
-                bank_payment_id: found.paymentId,
-                bank_product: found.product,
-                sca_url: found.scaUrl,
-                next_poll_at: new Date(now.getTime() + { ...defaultPolling, ...deps.polling }.initialDelayMs),
-                poll_attempts: 0,
-                poll_since: now,
-              },
+      const link: Pick<repo.LinkRow, 'id' | 'web_id' | 'created_at' | 'expires_at' | 'status' | 'sca_url'> =
+        !found
+          ? await repo.insertNewLink(db, row).then(() => ({
+              id: row.id,
+              web_id: row.web_id,
+              created_at: now,
+              expires_at: expiresAt,
+              status: 'created' as const,
+              sca_url: null,
+            }))
+          : await db.transaction().execute(async (trx) => {
+              const born = await repo.insertLink(trx, row);
+              const requested = await applyEvent(trx, deps, born, 'pay_requested');
+              return applyEvent(trx, deps, requested, 'intent_accepted', {
+                bankStatus: found.status,
+                patch: {
+                  bank_payment_id: found.paymentId,
+                  bank_product: found.product,
+                  sca_url: found.scaUrl,
+                  next_poll_at: new Date(
+                    now.getTime() + { ...defaultPolling, ...deps.polling }.initialDelayMs,
+                  ),
+                  poll_attempts: 0,
+                  poll_since: now,
+                },
+              });
             });
-          });
 
       const webUrl =
         type === 'link' || type === 'wrapped_sca' ? webUrlOf(publicUrl, link.web_id) : link.sca_url;
       return {
-        created_at: link.created_at.toISOString(),
-        expires_at: link.expires_at.toISOString(),
+        created_at: now.toISOString(),
+        expires_at: expiresAt.toISOString(),
         link_id: link.id,
         web_id: link.web_id,
         web_url: webUrl,
