@@ -79,6 +79,7 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     catalogue,
     connector,
     publicUrl: config.publicUrl,
+    webhookAllowHosts: config.webhooks.allowHosts,
     masterKey: deps.masterKey,
   });
   registerPayWorker(worker, pay);

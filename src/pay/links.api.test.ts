@@ -643,6 +643,26 @@ describe('links API', () => {
       expect(list.json().links).toEqual([]);
     });
 
+    it('a live link’s webhook_url must be https and must not target private addresses', async () => {
+      for (const webhook_url of [
+        'http://hooks.example/x',
+        'https://127.0.0.1/x',
+        'https://10.1.2.3/x',
+        'https://[::1]/x',
+      ]) {
+        const res = await live('/v2/links/create', { single_transfer: transfer(), options: { webhook_url } });
+        expect(res.body, webhook_url).toMatchObject({
+          code: 'validation_error',
+          field: 'options.webhook_url',
+        });
+      }
+      const ok = await live('/v2/links/create', {
+        single_transfer: transfer(),
+        options: { webhook_url: 'https://hooks.example/x' },
+      });
+      expect(ok.status).toBe(200);
+    });
+
     it('live paths use live methods: env sandbox matches nothing there', async () => {
       const res = await live('/v2/links/create', {
         single_transfer: transfer(),

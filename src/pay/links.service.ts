@@ -3,6 +3,7 @@ import type { ApiVersion } from '../api/rpc.js';
 import type { ApiClient } from '../auth/index.js';
 import { modeOf } from '../providers/index.js';
 import { ApiError, notFound, unauthorized, validationError } from '../shared/errors.js';
+import { validateTargetUrl } from '../webhooks/index.js';
 import { bankRefusal, cancelBankPayment, createBankPayment } from './bank.js';
 import { decodeKeyset } from './cursor.js';
 import {
@@ -57,7 +58,14 @@ export function createLinksService(deps: PayDeps) {
       const transfer = checkTransfer(body.single_transfer);
       const tracking = checkTracking(client, body.tracking);
       const redirectUrl = options.redirect_url ? checkRedirectUrl(options.redirect_url) : null;
-      const webhookUrl = options.webhook_url ? checkWebhookUrl(options.webhook_url, mode) : null;
+      // The webhooks module's own rules (scheme, credentials, private addresses), applied at input as at delivery.
+      const webhookUrl = options.webhook_url
+        ? validateTargetUrl(
+            options.webhook_url,
+            { mode, allowHosts: deps.webhookAllowHosts ?? [] },
+            'options.webhook_url',
+          ).href
+        : null;
       if (type === 'direct_sca' && !redirectUrl) {
         throw validationError(
           'options.redirect_url',
@@ -300,21 +308,6 @@ function checkRedirectUrl(value: string): string {
     throw validationError('options.redirect_url', `must not use ${url.protocol}`);
   if (url.username || url.password)
     throw validationError('options.redirect_url', 'must not carry credentials');
-  return url.href;
-}
-
-function checkWebhookUrl(value: string, mode: 'test' | 'live'): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw validationError('options.webhook_url', 'must be an absolute URL');
-  }
-  if (url.protocol !== 'https:' && !(mode === 'test' && url.protocol === 'http:')) {
-    throw validationError('options.webhook_url', mode === 'live' ? 'must use https' : 'must be http(s)');
-  }
-  if (url.username || url.password)
-    throw validationError('options.webhook_url', 'must not carry credentials');
   return url.href;
 }
 

@@ -39,6 +39,8 @@ export interface PayDeps {
   catalogue: Catalogue;
   connector: BankConnector;
   publicUrl: string;
+  /** Hosts a live link's webhook_url may name although they resolve to private addresses (WEBHOOK_ALLOW_HOSTS). */
+  webhookAllowHosts?: readonly string[];
   polling?: Partial<PollingPolicy>;
   /** Failures that are not the caller's (bank down during a poll); the app's logger in production. */
   log?: (message: string, detail?: Record<string, unknown>) => void;
