@@ -5,6 +5,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Ids } from '../shared/ids.js';
 import type { Database } from '../store/index.js';
 import type { RetryPolicy } from './bank-call.js';
+import type { BulkCopy } from './bulk-copy.js';
 import type { Consent } from './consent.repository.js';
 import type { Keyset } from './keyset.js';
 
@@ -28,6 +29,8 @@ export interface AisSettings {
   /** Background loop period and how many jobs one process runs at once. */
   workerIntervalMs: number;
   workerConcurrency: number;
+  /** Operator allowlist for webhook targets that would otherwise be refused (config WEBHOOK_ALLOW_HOSTS). */
+  webhookAllowHosts: readonly string[];
 }
 
 export const defaultAisSettings: AisSettings = {
@@ -43,6 +46,7 @@ export const defaultAisSettings: AisSettings = {
   initialJobRetryMs: 60_000,
   workerIntervalMs: 1_000,
   workerConcurrency: 2,
+  webhookAllowHosts: [],
 };
 
 export interface AisDeps {
@@ -55,6 +59,8 @@ export interface AisDeps {
   keyset: Keyset;
   settings: AisSettings;
   sleep: (ms: number) => Promise<void>;
+  /** COPY FROM STDIN on a PostgreSQL server (absent on PGlite). */
+  bulk: BulkCopy | undefined;
   log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
 

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { type ApiVersion, type RpcDeps, registerRpc } from '../api/rpc.js';
-import { type ApiClient, uxTemplates, validateWebhookUrl } from '../auth/index.js';
+import { type ApiClient, uxTemplates } from '../auth/index.js';
 import { envs } from '../providers/index.js';
 import { validationError } from '../shared/errors.js';
+import { validateTargetUrl } from '../webhooks/index.js';
 import type { AisDeps } from './ais.context.js';
 import { consentView, jobView } from './ais.views.js';
 import {
@@ -117,6 +118,15 @@ const CreateConsentBody = Type.Object({
           }),
         ),
         psu_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+        ip_address: Type.Optional(
+          Type.String({
+            minLength: 2,
+            maxLength: 45,
+            pattern: '^[0-9A-Fa-f.:]+$',
+            description:
+              "The end user's IP address, for banks that need it when the consent is made at creation.",
+          }),
+        ),
       },
       { additionalProperties: false },
     ),
@@ -219,16 +229,34 @@ const GetJobBody = Type.Object({
   job_id: Type.String({ minLength: 1, maxLength: 128 }),
 });
 
-function checkUrl(value: string | undefined, field: string, client: ApiClient): string | undefined {
+/** A webhook target: the webhooks module's rules (https for live clients, no credentials, no internal hosts). */
+function checkWebhook(
+  value: string | undefined,
+  field: string,
+  client: ApiClient,
+  deps: AisDeps,
+): string | undefined {
   if (value === undefined) return undefined;
+  validateTargetUrl(value, { mode: client.mode, allowHosts: deps.settings.webhookAllowHosts }, field);
+  return value;
+}
+
+/**
+ * Where the end user's browser (or app) is sent: any absolute URL — an app may use its own scheme for direct_sca —
+ * but never a script or data URL, and never with credentials.
+ */
+function checkRedirect(value: string | undefined, field: string): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
   try {
-    validateWebhookUrl(value, client.mode);
+    url = new URL(value);
   } catch {
-    throw validationError(
-      field,
-      client.mode === 'live' ? 'must be an absolute https URL' : 'must be an absolute http(s) URL',
-    );
+    throw validationError(field, 'must be an absolute URL');
   }
+  if (['javascript:', 'data:', 'vbscript:', 'file:', 'blob:'].includes(url.protocol)) {
+    throw validationError(field, `must not use the ${url.protocol} scheme`);
+  }
+  if (url.username || url.password) throw validationError(field, 'must not carry credentials');
   return value;
 }
 
@@ -254,13 +282,14 @@ function createInput(
     consentValidityDays: body.consent?.consent_validity_days ?? 90,
     flowType: o.type ?? 'link',
     expiresInSeconds: o.expires_in ?? deps.settings.defaultExpiresInSeconds,
-    redirectUrl: checkUrl(o.redirect_url, 'options.redirect_url', client),
-    webhookUrl: checkUrl(o.webhook_url ?? o.callback_url, 'options.webhook_url', client),
+    redirectUrl: checkRedirect(o.redirect_url, 'options.redirect_url'),
+    webhookUrl: checkWebhook(o.webhook_url ?? o.callback_url, 'options.webhook_url', client, deps),
     uxTemplate: o.ux_template,
     language: o.language,
     psu: {
       ...(body.psu?.iban ? { iban: body.psu.iban } : {}),
       ...(body.psu?.psu_id ? { psuId: body.psu.psu_id } : {}),
+      ...(body.psu?.ip_address ? { ipAddress: body.psu.ip_address } : {}),
     },
     tracking: body.tracking,
   };
@@ -289,8 +318,10 @@ export function registerAisApi(app: FastifyInstance, rpc: RpcDeps, deps: AisDeps
     idempotent: true,
     summary: 'Create an AIS consent link',
     body: CreateConsentBody,
-    handler: async ({ body, client }) => {
-      const { consent, webUrl } = await createConsent(deps, client, createInput(body, client, deps));
+    handler: async ({ body, client, request }) => {
+      const { consent, webUrl } = await createConsent(deps, client, createInput(body, client, deps), {
+        callerIp: request.ip,
+      });
       return {
         created_at: consent.createdAt.toISOString(),
         expires_at: consent.expiresAt.toISOString(),
@@ -373,7 +404,7 @@ export function registerAisApi(app: FastifyInstance, rpc: RpcDeps, deps: AisDeps
     summary: 'Start a data refresh job (active consents, outside the cooldown)',
     body: CreateJobBody,
     handler: async ({ body, client }) => {
-      const callback = checkUrl(body.callback_url, 'callback_url', client);
+      const callback = checkWebhook(body.callback_url, 'callback_url', client, deps);
       const job = await createRefreshJob(deps, client, body.consent_id, callback);
       onWork();
       return { consent_id: job.consentId, job_id: job.id, status: job.status };

@@ -2,7 +2,7 @@ import type { ApiClient } from '../auth/index.js';
 import type { AisDeps } from './ais.context.js';
 import type { Consent } from './consent.repository.js';
 import { webUrlOf } from './consent.service.js';
-import type { AccountRow, BalanceRow, TransactionRow } from './data.repository.js';
+import type { AccountRow, BalanceRow, ListedTransaction } from './data.repository.js';
 import type { Job } from './job.repository.js';
 
 /** API shapes (snake_case) of the AIS objects. */
@@ -89,7 +89,7 @@ export function accountView(a: AccountRow, balances: readonly BalanceRow[]) {
   };
 }
 
-export function transactionView(t: TransactionRow, keyset: string) {
+export function transactionView(t: ListedTransaction, keyset: string) {
   return {
     transaction_id: t.id,
     utx_id: t.utx_id,
@@ -109,8 +109,8 @@ export function transactionView(t: TransactionRow, keyset: string) {
     bank_transaction_id: t.bank_transaction_id,
     entry_reference: t.entry_reference,
     replaced_utx_id: t.replaced_utx_id,
-    inserted_at: iso(t.inserted_at),
-    updated_at: iso(t.updated_at),
+    inserted_at: t.inserted_at,
+    updated_at: t.updated_at,
     keyset,
   };
 }

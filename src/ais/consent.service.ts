@@ -22,7 +22,7 @@ export interface CreateConsentInput {
   webhookUrl: string | undefined;
   uxTemplate: string | undefined;
   language: string | undefined;
-  psu: { iban?: string; psuId?: string };
+  psu: { iban?: string; psuId?: string; ipAddress?: string };
   tracking: Record<string, string> | undefined;
 }
 
@@ -100,6 +100,7 @@ export async function createConsent(
   deps: AisDeps,
   client: ApiClient,
   input: CreateConsentInput,
+  context: { callerIp?: string | undefined } = {},
 ): Promise<{ consent: Consent; webUrl: string | null }> {
   const { db, clock, ids } = deps;
   if (client.trackingRequired && (!input.tracking || Object.keys(input.tracking).length === 0)) {
@@ -162,7 +163,10 @@ export async function createConsent(
     }),
   );
   if (input.flowType === 'link') return { consent, webUrl: pageUrl(deps, consent) };
-  const requested = await requestAtBank(deps, consent, methods[0]!, {});
+  // The end user is not here when the API asks the bank: their address if the client sent it, else the caller's.
+  const requested = await requestAtBank(deps, consent, methods[0]!, {
+    psuIpAddress: input.psu.ipAddress ?? context.callerIp,
+  });
   return {
     consent: requested,
     webUrl: requested.flowType === 'wrapped_sca' ? pageUrl(deps, requested) : requested.scaUrl,

@@ -8,6 +8,20 @@ import type { Db } from './consent.repository.js';
 export type AccountRow = Selectable<AisAccountsTable>;
 export type BalanceRow = Selectable<AisBalancesTable>;
 export type TransactionRow = Selectable<AisTransactionsTable>;
+/** A listed transaction: timestamps come formatted by the database (ISO 8601, UTC, milliseconds). */
+export type ListedTransaction = Omit<TransactionRow, 'inserted_at' | 'updated_at'> & {
+  inserted_at: string;
+  updated_at: string;
+};
+
+/** Timestamps formatted where they are stored: no Date is built and thrown away per row on the hottest read. */
+const ISO_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+const listColumns =
+  sql.raw(`id, consent_id, account_id, utx_id, bank_transaction_id, entry_reference, status, amount,
+  currency, credit_debit_indicator, booking_date, value_date, sort_date, counterparty_name, counterparty_iban,
+  remittance_information, bank_transaction_code, replaced_utx_id, job_id,
+  to_char(inserted_at AT TIME ZONE 'UTC', ${ISO_UTC}) AS inserted_at,
+  to_char(updated_at AT TIME ZONE 'UTC', ${ISO_UTC}) AS updated_at`);
 
 /** ISO 20022 cash account types → the FinqLink/OBIE-style sub-type names clients filter on. */
 const subTypes: Readonly<Record<string, string>> = {
@@ -183,23 +197,35 @@ export interface TransactionFilter {
   updated: { op: '>=' | '<='; value: Date }[];
 }
 
+/**
+ * The page query as plain SQL (it runs on every page of the hottest endpoint, so no query builder per call):
+ * conditions AND-ed, then the keyset, newest booking date first.
+ */
+function transactionsQuery(
+  consentId: string,
+  f: TransactionFilter,
+  after: { sortDate: string; id: string } | undefined,
+  limit: number,
+) {
+  const where = [sql`consent_id = ${consentId}::uuid`];
+  if (f.accountId) where.push(sql`account_id = ${f.accountId}::uuid`);
+  if (f.currency) where.push(sql`currency = ${f.currency}`);
+  if (f.status) where.push(sql`status = ${f.status}`);
+  if (f.creditDebitIndicator) where.push(sql`credit_debit_indicator = ${f.creditDebitIndicator}`);
+  for (const a of f.amount) where.push(sql`amount ${sql.raw(a.op)} ${a.value}::numeric`);
+  for (const d of f.sortDate) where.push(sql`sort_date ${sql.raw(d.op)} ${d.value}::date`);
+  for (const u of f.updated) where.push(sql`updated_at ${sql.raw(u.op)} ${u.value}::timestamptz`);
+  if (after) where.push(sql`(sort_date, id) < (${after.sortDate}::date, ${after.id}::uuid)`);
+  return sql<ListedTransaction>`SELECT ${listColumns} FROM ais_transactions WHERE ${sql.join(where, sql` AND `)}
+    ORDER BY sort_date DESC, id DESC LIMIT ${limit}`;
+}
+
 export async function listTransactions(
   db: Db,
   consentId: string,
   f: TransactionFilter,
   after: { sortDate: string; id: string } | undefined,
   limit: number,
-): Promise<TransactionRow[]> {
-  let q = db.selectFrom('ais_transactions').selectAll().where('consent_id', '=', consentId);
-  if (f.accountId) q = q.where('account_id', '=', f.accountId);
-  if (f.currency) q = q.where('currency', '=', f.currency);
-  if (f.status) q = q.where('status', '=', f.status);
-  if (f.creditDebitIndicator) q = q.where('credit_debit_indicator', '=', f.creditDebitIndicator);
-  for (const a of f.amount) q = q.where('amount', a.op, sql<string>`${a.value}::numeric`);
-  for (const d of f.sortDate) q = q.where('sort_date', d.op, sql<string>`${d.value}::date`);
-  for (const u of f.updated) q = q.where('updated_at', u.op, u.value);
-  if (after) {
-    q = q.where(sql<boolean>`(sort_date, id) < (${after.sortDate}::date, ${after.id}::uuid)`);
-  }
-  return q.orderBy('sort_date', 'desc').orderBy('id', 'desc').limit(limit).execute();
+): Promise<ListedTransaction[]> {
+  return (await transactionsQuery(consentId, f, after, limit).execute(db)).rows;
 }

@@ -2,8 +2,9 @@ import type { ApiClient } from '../auth/index.js';
 import { validationError } from '../shared/errors.js';
 import type { AisDeps } from './ais.context.js';
 import { accountView, balanceView, transactionView } from './ais.views.js';
-import { isUuid } from './consent.repository.js';
+import { findConsent, isUuid } from './consent.repository.js';
 import { readableConsent } from './consent-access.js';
+import { isDataReadable } from './consent-status.js';
 import {
   type AccountFilter,
   latestBalances,
@@ -215,12 +216,30 @@ export async function transactionsList(
     }
     after = { sortDate, id };
   }
-  const consent = await readableConsent(deps, client, consentId);
-  const rows = await listTransactions(deps.db, consent.id, filter, after, limit + 1);
+  // The access check and the page query run side by side (two connections): the rows are only used once the
+  // check passed. Anything unusual (not found, not owned, not readable, a deadline passed) takes the full path,
+  // which settles the consent and answers with the right error.
+  const [gate, found] = isUuid(consentId)
+    ? await Promise.all([
+        findConsent(deps.db, consentId),
+        listTransactions(deps.db, consentId, filter, after, limit + 1),
+      ])
+    : [undefined, []];
+  const now = deps.clock.now();
+  const clear =
+    gate !== undefined &&
+    gate.clientId === client.id &&
+    isDataReadable(gate.status) &&
+    (gate.authorizedUntil === null || gate.authorizedUntil > now);
+  let rows = found;
+  if (!clear) {
+    await readableConsent(deps, client, consentId);
+    rows = await listTransactions(deps.db, consentId, filter, after, limit + 1);
+  }
   const { page, more } = pageOf(rows, limit);
   const items = page.map((t) => transactionView(t, deps.keyset.encode('transactions', [t.sort_date, t.id])));
   return {
-    consent_id: consent.id,
+    consent_id: consentId,
     transactions: items,
     pagination: paginationView(items.length, more, items.at(-1)?.keyset ?? null),
   };

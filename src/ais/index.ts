@@ -3,6 +3,7 @@
  * the hosted consent page, and the background work (jobs, expiry and validity sweeps, bank checks).
  */
 import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
 import type { RpcDeps } from '../api/rpc.js';
 import type { BankConnector } from '../connectors/types.js';
 import type { Catalogue } from '../providers/index.js';
@@ -15,6 +16,7 @@ import { type AisDeps, type AisSettings, defaultAisSettings } from './ais.contex
 import { registerAisApi } from './ais.routes.js';
 import { type AisWorker, createAisWorker } from './ais.worker.js';
 import { realSleep } from './bank-call.js';
+import { createBulkCopy } from './bulk-copy.js';
 import { registerConsentPages } from './consent-page.routes.js';
 import { createKeyset } from './keyset.js';
 import './ais.schema.js';
@@ -47,6 +49,8 @@ export interface CreateAisOptions {
   settings?: Partial<AisSettings>;
   sleep?: (ms: number) => Promise<void>;
   log?: AisDeps['log'];
+  /** The PostgreSQL pool, when Ferry runs on a server: first jobs then stream histories with COPY. */
+  pool?: pg.Pool | undefined;
 }
 
 export function createAisService(o: CreateAisOptions): AisService {
@@ -60,6 +64,7 @@ export function createAisService(o: CreateAisOptions): AisService {
     keyset: createKeyset(o.cursorKey),
     settings: { ...defaultAisSettings, ...o.settings },
     sleep: o.sleep ?? realSleep,
+    bulk: o.pool ? createBulkCopy(o.pool) : undefined,
     log: o.log ?? (() => {}),
   };
   return { deps, worker: createAisWorker(deps) };

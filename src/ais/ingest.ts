@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { BankTransaction } from '../connectors/types.js';
 import type { Database } from '../store/index.js';
+import { type BulkCopy, type CopyWriter, copyValue } from './bulk-copy.js';
 import { splitSigned } from './money.js';
 import { createBankKeyer, utxId } from './utx.js';
 
@@ -44,6 +45,8 @@ export interface IngestContext {
   pendingFrom: string;
   uuid: () => string;
   batchSize?: number;
+  /** PostgreSQL only: a first fetch into an empty account streams its lines with COPY. */
+  bulk?: BulkCopy | undefined;
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -131,6 +134,15 @@ export class TransactionIngest {
   #pendingUtx = new Set<string>();
   #seenPending = new Set<string>();
   #newBooked: NewBooked[] = [];
+  /** The account had no rows when the fetch began: its lines are streamed with COPY instead of upserted. */
+  #fresh = false;
+  #copy: CopyWriter | undefined;
+  #copied = 0;
+  /** 48-bit prefixes of the utx_ids sent to the COPY: a repeat (or a rare prefix clash) is upserted after it. */
+  #copiedKeys = new Set<number>();
+  #afterCopy: NormalizedTx[] = [];
+  #inFlight: Promise<void> | undefined;
+  #failure: unknown;
 
   constructor(ctx: IngestContext) {
     this.#ctx = ctx;
@@ -169,9 +181,19 @@ export class TransactionIngest {
       remittance: r.remittance_information,
     }));
     this.#pendingUtx = new Set(this.#pending.map((p) => p.utxId));
+    if (this.#ctx.bulk && this.#pending.length === 0) {
+      const any = await this.#ctx.db
+        .selectFrom('ais_transactions')
+        .select('id')
+        .where('account_id', '=', this.#ctx.accountId)
+        .limit(1)
+        .executeTakeFirst();
+      this.#fresh = !any;
+    }
   }
 
   async add(page: readonly BankTransaction[]): Promise<void> {
+    if (this.#fresh && this.#ctx.bulk) return this.#addByCopy(page);
     for (const bankTx of page) {
       const utx = utxId(this.#ctx.providerId, this.#ctx.accountKey, this.#keyer(bankTx));
       const tx = normalizeTransaction(bankTx, utx, this.#ctx.today);
@@ -186,26 +208,90 @@ export class TransactionIngest {
     }
   }
 
+  async #addByCopy(page: readonly BankTransaction[]): Promise<void> {
+    let lines = '';
+    for (const bankTx of page) {
+      const utx = utxId(this.#ctx.providerId, this.#ctx.accountKey, this.#keyer(bankTx));
+      const tx = normalizeTransaction(bankTx, utx, this.#ctx.today);
+      if (!tx) {
+        this.counts.skipped += 1;
+        continue;
+      }
+      const key = Buffer.from(utx, 'base64').readUIntBE(0, 6);
+      if (this.#copiedKeys.has(key)) {
+        this.#afterCopy.push(tx);
+        continue;
+      }
+      this.#copiedKeys.add(key);
+      lines += copyLine(this.#ctx, tx);
+      this.#copied += 1;
+    }
+    if (!lines) return;
+    this.#copy ??= await this.#ctx.bulk!.open('ais_transactions', copyColumns);
+    await this.#copy.write(lines);
+  }
+
+  /** After a failure: an open COPY is abandoned (nothing of it is stored). */
+  async abort(error: Error): Promise<void> {
+    const copy = this.#copy;
+    this.#copy = undefined;
+    await copy?.abort(error);
+    await this.#inFlight?.catch(() => {});
+  }
+
+  /**
+   * Starts writing the buffered lines and returns once the previous write is done: one write is always in
+   * flight while the next batch is being built, so the database and this process work at the same time.
+   */
   async flush(): Promise<void> {
+    await this.#settle();
     if (this.#buffer.size === 0) return;
-    const batch = [...this.#buffer.values()];
+    // Sorted by utx_id, so two writes touching the same keys (a line repeated across pages) lock them in the
+    // same order and cannot deadlock.
+    const batch = [...this.#buffer.values()].sort((a, b) => (a.utxId < b.utxId ? -1 : 1));
     this.#buffer = new Map();
+    this.#inFlight = this.#write(batch).catch((error: unknown) => {
+      this.#failure = error;
+    });
+  }
+
+  async #write(batch: NormalizedTx[]): Promise<void> {
     const track = this.#pending.length > 0;
     const { inserted, updated, rows } = await upsertTransactions(this.#ctx, batch, track);
     this.counts.inserted += inserted;
     this.counts.updated += updated;
-    if (rows) {
-      const byUtx = new Map(batch.map((t) => [t.utxId, t]));
-      for (const r of rows) {
-        const tx = byUtx.get(r.utx_id);
-        if (r.inserted && tx?.status === 'booked') this.#newBooked.push({ id: r.id, tx, used: false });
-      }
+    if (!rows) return;
+    const byUtx = new Map(batch.map((t) => [t.utxId, t]));
+    for (const r of rows) {
+      const tx = byUtx.get(r.utx_id);
+      if (r.inserted && tx?.status === 'booked') this.#newBooked.push({ id: r.id, tx, used: false });
+    }
+  }
+
+  async #settle(): Promise<void> {
+    const inFlight = this.#inFlight;
+    this.#inFlight = undefined;
+    await inFlight;
+    if (this.#failure !== undefined) {
+      const error = this.#failure;
+      this.#failure = undefined;
+      throw error;
     }
   }
 
   /** Writes what is left; with `complete` (the bank listed everything) reconciles the pending rows. */
   async finish(complete: boolean): Promise<IngestCounts> {
+    if (this.#copy) {
+      const copy = this.#copy;
+      this.#copy = undefined;
+      await copy.end();
+      this.counts.inserted += this.#copied;
+    }
+    this.#fresh = false;
+    for (const tx of this.#afterCopy) this.#buffer.set(tx.utxId, tx);
+    this.#afterCopy = [];
     await this.flush();
+    await this.#settle();
     if (complete) await this.#reconcilePending();
     return this.counts;
   }
@@ -272,6 +358,51 @@ function matches(p: StoredPending, b: NormalizedTx): boolean {
   const booked = b.bookingDate ?? b.sortDate;
   const lag = (Date.parse(booked) - Date.parse(p.sortDate)) / DAY_MS;
   return lag >= 0 && lag <= 10;
+}
+
+const copyColumns = [
+  'id',
+  'consent_id',
+  'account_id',
+  'utx_id',
+  'bank_transaction_id',
+  'entry_reference',
+  'status',
+  'amount',
+  'currency',
+  'credit_debit_indicator',
+  'booking_date',
+  'value_date',
+  'sort_date',
+  'counterparty_name',
+  'counterparty_iban',
+  'remittance_information',
+  'bank_transaction_code',
+  'job_id',
+  'inserted_at',
+  'updated_at',
+] as const;
+
+function copyLine(ctx: IngestContext, t: NormalizedTx): string {
+  const now = ctx.now.toISOString();
+  return `${ctx.uuid()}\t${ctx.consentId}\t${ctx.accountId}\t${[
+    t.utxId,
+    t.bankTransactionId,
+    t.entryReference,
+    t.status,
+    t.amount,
+    t.currency,
+    t.creditDebitIndicator,
+    t.bookingDate,
+    t.valueDate,
+    t.sortDate,
+    t.counterpartyName,
+    t.counterpartyIban,
+    t.remittance,
+    t.code,
+  ]
+    .map(copyValue)
+    .join('\t')}\t${ctx.jobId}\t${now}\t${now}\n`;
 }
 
 interface UpsertedRow {

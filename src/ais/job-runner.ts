@@ -110,19 +110,32 @@ class JobRun {
     }
     this.#bank = bankOf(this.deps, consent).bank;
     try {
+      const durations = this.#results.durations_ms;
+      let started = performance.now();
+      const lap = () => {
+        const now = performance.now();
+        const ms = Math.round(now - started);
+        started = now;
+        return ms;
+      };
       if (this.#job.status === 'job_started') {
-        if (!(await this.#accounts())) return this.#finish();
+        const stored = await this.#accounts(lap);
+        if (!stored) return this.#finish();
       }
       const accounts = await accountsOfJob(this.deps.db, consent.id, this.#job.id);
       if (this.#job.status === 'accounts_ready') {
+        lap();
         await this.#balances(accounts);
+        durations.balances = lap();
         await this.#step('balances_stored');
       }
       if (this.#job.status === 'balances_ready' && consent.scope.includes('transactions')) {
         await this.#step('transactions_started');
       }
       if (this.#job.status === 'transactions_fetching') {
+        lap();
         for (const account of accounts) await this.#transactions(account);
+        durations.transactions = lap();
       }
     } catch (error) {
       if (!(error instanceof ConsentEnded)) throw error;
@@ -130,7 +143,7 @@ class JobRun {
     await this.#finish();
   }
 
-  async #accounts(): Promise<boolean> {
+  async #accounts(_lap: () => number): Promise<boolean> {
     const result = await withRetry(retryPolicy(this.deps), () =>
       this.deps.connector.listAccounts(this.#bank, this.#consent.bankConsentId!, { withBalance: true }),
     );
@@ -219,30 +232,37 @@ class JobRun {
       today: isoDate(now),
       pendingFrom: periods[periods.length - 1]!,
       uuid: this.#uuid7,
+      bulk: this.deps.bulk,
     });
     await ingest.start();
     let complete = false;
     let failure: BankError | undefined;
-    let periodIndex = 0;
-    for (let attempt = 1; ; attempt++) {
-      const dateFrom = periods[periodIndex]!;
-      const outcome = await this.#listInto(ingest, account, dateFrom);
-      if (outcome.ok) {
-        complete = true;
-        break;
+    let counts: Awaited<ReturnType<TransactionIngest['finish']>>;
+    try {
+      let periodIndex = 0;
+      for (let attempt = 1; ; attempt++) {
+        const dateFrom = periods[periodIndex]!;
+        const outcome = await this.#listInto(ingest, account, dateFrom);
+        if (outcome.ok) {
+          complete = true;
+          break;
+        }
+        failure = outcome.error;
+        // A bank that refuses the period (too much history asked) before sending anything gets a shorter one.
+        if (outcome.pages === 0 && isPeriodRefusal(failure) && periodIndex < periods.length - 1) {
+          periodIndex += 1;
+          attempt = 0;
+          continue;
+        }
+        const delay = retryDelay(retryPolicy(this.deps), failure, attempt);
+        if (delay === undefined) break;
+        await this.deps.sleep(delay);
       }
-      failure = outcome.error;
-      // A bank that refuses the period (too much history asked) before sending anything gets a shorter one.
-      if (outcome.pages === 0 && isPeriodRefusal(failure) && periodIndex < periods.length - 1) {
-        periodIndex += 1;
-        attempt = 0;
-        continue;
-      }
-      const delay = retryDelay(retryPolicy(this.deps), failure, attempt);
-      if (delay === undefined) break;
-      await this.deps.sleep(delay);
+      counts = await ingest.finish(complete);
+    } catch (error) {
+      await ingest.abort(error as Error);
+      throw error;
     }
-    const counts = await ingest.finish(complete);
     const t = this.#results.transactions;
     t.inserted += counts.inserted;
     t.updated += counts.updated;

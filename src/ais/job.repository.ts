@@ -11,6 +11,8 @@ export interface JobResults {
   accounts: { fetched: number; inserted: number; updated: number };
   balances: { inserted: number };
   transactions: { inserted: number; updated: number; pending_replaced: number; pending_removed: number };
+  /** Wall time of each stage of the run that finished it (operators' view of slow banks). */
+  durations_ms: { accounts: number; balances: number; transactions: number };
   errors: JobError[];
 }
 
@@ -42,6 +44,7 @@ export const emptyResults = (): JobResults => ({
   accounts: { fetched: 0, inserted: 0, updated: 0 },
   balances: { inserted: 0 },
   transactions: { inserted: 0, updated: 0, pending_replaced: 0, pending_removed: 0 },
+  durations_ms: { accounts: 0, balances: 0, transactions: 0 },
   errors: [],
 });
 
@@ -58,6 +61,7 @@ export function toJob(row: JobRow): Job {
       accounts: { ...base.accounts, ...stored.accounts },
       balances: { ...base.balances, ...stored.balances },
       transactions: { ...base.transactions, ...stored.transactions },
+      durations_ms: { ...base.durations_ms, ...stored.durations_ms },
       errors: stored.errors ?? [],
     },
     error: row.error,

@@ -190,6 +190,24 @@ describe('utx_id and pending → booked', () => {
   });
 });
 
+describe('a line the bank repeats across pages', () => {
+  it('is stored once (COPY on PostgreSQL, upsert on PGlite)', async () => {
+    const account = t.bank.accounts[0]!;
+    const repeated = tx({ id: 'DUP-1', amount: '-3.30', date: '2025-12-15' });
+    account.transactions.push(repeated, { ...repeated });
+    t.bank.pageSize = 7;
+    try {
+      const consentId = await t.activeConsent();
+      const rows = await all(consentId);
+      expect(rows.filter((r) => r.remittance_information === 'line DUP-1')).toHaveLength(1);
+      expect(new Set(rows.map((r) => r.utx_id)).size).toBe(rows.length);
+    } finally {
+      t.bank.pageSize = 50;
+      account.transactions.splice(account.transactions.indexOf(repeated), 2);
+    }
+  });
+});
+
 describe('keyset walk while a job inserts rows', () => {
   it('sees every row that existed when the walk began exactly once', async () => {
     const consentId = await t.activeConsent();

@@ -147,11 +147,10 @@ describe('consent page in Chromium', () => {
         await page.click('#approve');
         await page.waitForURL(`${s.url}/consent/${webId}`);
         await page.evaluate('window.__stillHere = true');
-        await page.waitForFunction(
-          "document.querySelector('[data-live]')?.getAttribute('data-status') === 'active'",
-          undefined,
-          { timeout: 60_000 },
-        );
+        // Polled from here (not a page-side predicate: the page's CSP forbids eval, as it should).
+        await expect
+          .poll(() => page.getAttribute('[data-live]', 'data-status'), { timeout: 60_000, interval: 200 })
+          .toBe('active');
         expect(await page.evaluate('window.__stillHere === true')).toBe(true);
         expect(await page.textContent('.badge')).toMatch(/Acces acordat/);
         await page.screenshot({ path: path.join(shots, `active-${bank}-${scope}.png`), fullPage: true });
