@@ -206,6 +206,37 @@ async function main(): Promise<void> {
       `job: ${inserted} rows; transactions stage ${round(ingestMs / 1000)} s = ${Math.round(jobRate)} rows/s; whole job ${round(jobMs / 1000)} s (accounts ${results.durations_ms.accounts} ms, balances ${results.durations_ms.balances} ms)`,
     );
 
+    // Context: how fast the bank alone serves the same history (fetch and parse, nothing stored).
+    const bankConsentId = (
+      await store.db
+        .selectFrom('ais_consents')
+        .select('bank_consent_id')
+        .where('id', '=', consentId)
+        .executeTakeFirstOrThrow()
+    ).bank_consent_id!;
+    const endpoint = services.catalogue.bankEndpoint('bt_ro', 'sandbox', url);
+    const account = await store.db
+      .selectFrom('ais_accounts')
+      .select('bank_resource_id')
+      .where('consent_id', '=', consentId)
+      .executeTakeFirstOrThrow();
+    const tf = process.hrtime.bigint();
+    let fetched = 0;
+    for await (const p of connector.listTransactions(
+      endpoint,
+      bankConsentId,
+      account.bank_resource_id,
+      { dateFrom: '2024-01-01', bookingStatus: 'both', pageSize: 5000 },
+      { psuIpAddress: '192.0.2.1' },
+    )) {
+      if (!p.ok) throw new Error(p.error.message);
+      fetched += p.value.length;
+    }
+    const fetchMs = ms(tf);
+    log(
+      `bank alone: ${fetched} lines fetched and parsed in ${round(fetchMs / 1000)} s = ${Math.round(fetched / (fetchMs / 1000))} lines/s`,
+    );
+
     // Baseline: COPY of the same rows into the same table, emptied, same indexes (server-side file).
     // A path on the database server (same machine); the server writes and reads it, not this process.
     const csv = `/tmp/ferry-ais-bench-${suffix}.csv`;
@@ -302,7 +333,7 @@ async function main(): Promise<void> {
           ratio: round(jobRate / copyRate),
           target: '>= 0.5 x COPY',
           pass: jobRate / copyRate >= 0.5,
-          note: `transactions stage ${round(ingestMs / 1000)} s (HTTP from a bank process, normalise, utx_id, store); whole job ${round(jobMs / 1000)} s = ${Math.round(inserted / (jobMs / 1000))} rows/s; COPY ${round(copyMs / 1000)} s`,
+          note: `transactions stage ${round(ingestMs / 1000)} s (HTTP from a bank process, normalise, utx_id, store); whole job ${round(jobMs / 1000)} s = ${Math.round(inserted / (jobMs / 1000))} rows/s; COPY ${round(copyMs / 1000)} s; the bank alone serves ${Math.round(fetched / (fetchMs / 1000))} lines/s (fetch + parse, nothing stored)`,
         },
         ...(['first', 'middle', 'last'] as const).map((name) => ({
           metric: `transactions/list p99, ${name} page of 100`,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { basic, tokenRequest } from '../../test/support/oauth-helpers.js';
 import { type AisTestApp, createAisTestApp, eventsOf } from './test-support/ais-test-app.js';
 
 let t: AisTestApp;
@@ -188,5 +189,58 @@ describe('consents/get and revoke', () => {
     });
     expect(unknown.status).toBe(404);
     expect(unknown.body.code).toBe('consent_not_found');
+  });
+});
+
+describe('live /v2 paths with OAuth2', () => {
+  async function liveToken(scope: string) {
+    const { client, clientSecret } = await t.services.clients.create({
+      name: 'Live Data',
+      mode: 'live',
+      scopes: ['pay', 'ais'],
+    });
+    const res = await tokenRequest(
+      t.app,
+      { grant_type: 'client_credentials', scope },
+      { authorization: basic(client.clientId, clientSecret) },
+    );
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return { clientId: client.clientId, token: res.body.access_token as string };
+  }
+  const callLive = (url: string, token: string, body: Record<string, unknown>) =>
+    t.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${token}` }, payload: body });
+
+  it('a token with the ais scope creates a consent among the live (prod/stage) banks', async () => {
+    const { clientId, token } = await liveToken('ais');
+    const res = await callLive('/v2/ais/consents/create', token, {
+      client_id: clientId,
+      ais_method: { provider_id: 'ing_ro' },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const sandboxOnly = await callLive('/v2/ais/consents/create', token, {
+      client_id: clientId,
+      ais_method: { interface_env: 'sandbox' },
+    });
+    expect(sandboxOnly.json().code).toBe('method_selection_error');
+    const v1 = await callLive('/v1/ais/consents/create', token, { client_id: clientId });
+    expect(v1.statusCode).toBe(404);
+  });
+
+  it('a token without the ais scope is refused', async () => {
+    const { clientId, token } = await liveToken('pay_by_link');
+    const res = await callLive('/v2/ais/consents/create', token, { client_id: clientId });
+    expect(res.statusCode).toBe(401);
+    expect(res.json().code).toBe('unauthorized');
+  });
+
+  it('live webhook URLs must be https', async () => {
+    const { clientId, token } = await liveToken('ais');
+    const res = await callLive('/v2/ais/consents/create', token, {
+      client_id: clientId,
+      ais_method: { provider_id: 'ing_ro' },
+      options: { webhook_url: 'http://hooks.example.com/x' },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'validation_error', field: 'options.webhook_url' });
   });
 });

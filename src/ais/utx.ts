@@ -9,7 +9,12 @@ import type { BankTransaction } from '../connectors/types.js';
  * The status is left out on purpose: a bank that keeps the id when a pending line books keeps the utx_id too.
  */
 export function utxId(providerId: string, accountKey: string, bankKey: string): string {
-  return createHash('sha256').update(`${providerId}\n${accountKey}\n${bankKey}`).digest('base64');
+  return utxDigest(providerId, accountKey, bankKey).toString('base64');
+}
+
+/** The utx_id as its 32 raw bytes (utx_id is their base64). */
+export function utxDigest(providerId: string, accountKey: string, bankKey: string): Buffer {
+  return createHash('sha256').update(`${providerId}\n${accountKey}\n${bankKey}`).digest();
 }
 
 export function accountKeyOf(account: { iban: string | null | undefined; bankResourceId: string }): string {

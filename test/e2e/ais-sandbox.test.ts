@@ -1,8 +1,10 @@
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeBalances } from '../../src/ais/balance-types.js';
 import { splitSigned } from '../../src/ais/money.js';
 import type { BankResult, BankTransaction } from '../../src/connectors/types.js';
 import type { BankId } from '../../src/sandbox-bank/index.js';
+import { driveSca, seedCredentials } from '../../src/sandbox-bank/test-support/sca-driver.js';
 import { type AisStack, startAisStack } from './ais-harness.js';
 
 /**
@@ -222,6 +224,56 @@ describe('bt_ro: accounts and balances only', () => {
       'balances_ready',
       'job_completed',
     ]);
+  });
+});
+
+describe('flows that ask the bank at creation', () => {
+  it('direct_sca: the app gets the bank SCA URL, receives the redirect and forwards it to consents/redirect', async () => {
+    const res = await s.api('/ais/consents/create', {
+      ais_method: { provider_id: 'bt_ro' },
+      options: { type: 'direct_sca', redirect_url: 'https://budget.test/bank-return' },
+      psu: { ip_address: '203.0.113.7' },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const consentId = res.body.consent_id as string;
+    expect(String(res.body.web_url).startsWith(`${s.url}/sandbox-bank/bt_ro/`)).toBe(true);
+    const run = await driveSca(res.body.web_url as string, {
+      credentials: seedCredentials.bt_ro,
+      decision: 'approve',
+    });
+    const back = new URL(run.finalUrl!);
+    expect(`${back.origin}${back.pathname}`).toBe('https://budget.test/bank-return');
+    expect(back.searchParams.get('consent_id')).toBe(consentId);
+    const redirected = await s.api('/ais/consents/redirect', { consent_id: consentId, query: back.search });
+    expect(redirected.body.status).toBe('authorized');
+    await s.waitForConsent(consentId, 'active');
+    const accounts = (await s.api('/ais/accounts/list', { consent_id: consentId })).body
+      .accounts as unknown[];
+    expect(accounts.length).toBe(2);
+  });
+
+  it('wrapped_sca: the page hands the user straight to the bank; a denial fails the consent', async () => {
+    const res = await s.api('/ais/consents/create', {
+      ais_method: { provider_id: 'cec_ro' },
+      options: { type: 'wrapped_sca' },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const consentId = res.body.consent_id as string;
+    const page = await request(res.body.web_url as string);
+    const html = await page.body.text();
+    const cookie = String(page.headers['set-cookie'] ?? '').split(';')[0]!;
+    const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+    const go = await request(`${res.body.web_url as string}/authorize`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: new URLSearchParams({ csrf }).toString(),
+    });
+    const sca = /content="0;url=([^"]+)"/.exec(await go.body.text())?.[1]?.replaceAll('&amp;', '&');
+    expect(sca).toBeTruthy();
+    const run = await driveSca(sca!, { credentials: seedCredentials.cec_ro, decision: 'deny' });
+    await (await request(run.finalUrl!)).body.dump();
+    const consent = await s.waitForConsent(consentId, 'failed');
+    expect(consent.status_reason).toBeTruthy();
   });
 });
 
