@@ -141,5 +141,6 @@ describe(`webhook delivery survives kill -9 (${onPostgres ? 'PostgreSQL' : 'embe
       `crash test: kills after ${killedAt.join(', ')} unique deliveries; ${receiver.received.length} requests, ` +
         `${duplicates} redelivered (at-least-once), 0 lost`,
     );
-  });
+    // Its own waits allow up to 7 minutes on a slow, shared machine; the default 60 s is far too short.
+  }, 600_000);
 });
