@@ -118,6 +118,8 @@ export async function completeAuthorization(deps: AisDeps, consent: Consent, nok
       const authorized = await applyConsentEvent(trx, ids, consent, 'authorized', now, {
         authorized_at: now,
         authorized_until: addDays(now, consent.consentValidityDays),
+        // The bank just said it is valid: the periodic check starts from here.
+        bank_checked_at: now,
         status_reason: null,
       });
       if (authorized) await createInitialJob(deps, trx, authorized, now);
