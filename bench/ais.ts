@@ -253,17 +253,29 @@ async function main(): Promise<void> {
     log(`COPY: ${inserted} rows in ${round(copyMs / 1000)} s = ${Math.round(copyRate)} rows/s`);
 
     // 2. Listing at 1M rows: cursors for the first, a middle and the last page of 100.
-    const ids = await raw.query<{ sort_date: string; id: string }>(
-      `SELECT sort_date::text, id::text FROM ais_transactions WHERE consent_id = $1 ORDER BY sort_date DESC, id DESC`,
-      [consentId],
+    // Only the rows the cursors point at are read (holding a million keys here would make this process's
+    // garbage collector, and so the API timings, pay for the benchmark's own bookkeeping).
+    const total = Number(
+      (
+        await raw.query<{ n: string }>('SELECT count(*) AS n FROM ais_transactions WHERE consent_id = $1', [
+          consentId,
+        ])
+      ).rows[0]!.n,
     );
-    const rows = ids.rows;
+    const rows: Record<number, { sort_date: string; id: string }> = {};
+    for (const at of [Math.floor(total / 2), total - 101]) {
+      const r = await raw.query<{ sort_date: string; id: string }>(
+        'SELECT sort_date::text, id::text FROM ais_transactions WHERE consent_id = $1 ORDER BY sort_date DESC, id DESC OFFSET $2 LIMIT 1',
+        [consentId, at],
+      );
+      rows[at] = r.rows[0]!;
+    }
     const cursorAt = (i: number) =>
       services.ais.deps.keyset.encode('transactions', [rows[i]!.sort_date, rows[i]!.id]);
     const positions = {
       first: undefined,
-      middle: Math.floor(rows.length / 2),
-      last: rows.length - 101,
+      middle: Math.floor(total / 2),
+      last: total - 101,
     } as const;
     const bare = async (pos: number | undefined) => {
       const start = process.hrtime.bigint();
