@@ -14,6 +14,7 @@ import {
   renderPage,
   selectorStyle,
   setPageHeaders,
+  streamLiveStatus,
   type Template,
   translator,
 } from '../webui/index.js';
@@ -234,55 +235,18 @@ export async function registerConsentPages(app: FastifyInstance, deps: ConsentPa
       const lang = langOf(request, page.consent.language);
       const t = tOf(lang);
       const webId = page.consent.webId;
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-store',
-        'x-accel-buffering': 'no',
-        'x-content-type-options': 'nosniff',
-      });
-      res.write('retry: 2000\n\n');
-      let last = '';
-      let ended = false;
-      let checking = Promise.resolve();
-      const check = () => {
-        checking = checking.then(async () => {
-          if (ended) return;
-          try {
-            const now = await findPage(ais, webId);
-            if (!now) return end();
-            const state = liveState(now.consent, now.clientName, t, lang);
-            const json = JSON.stringify(state);
-            if (json !== last) {
-              last = json;
-              res.write(`event: status\ndata: ${json}\n\n`);
-            }
-            if (state.final) end();
-          } catch (error) {
-            request.log.warn({ err: error }, 'live status check failed');
-          }
-        });
-      };
-      const unsubscribe = hub.subscribe(webId, check);
-      const heartbeat = setInterval(
-        () => {
-          if (!ended) res.write(': keep-alive\n\n');
-          check();
+      streamLiveStatus({
+        request,
+        reply,
+        hub,
+        key: webId,
+        state: async () => {
+          const now = await findPage(ais, webId);
+          return now ? liveState(now.consent, now.clientName, t, lang) : undefined;
         },
-        (deps.heartbeatSeconds ?? 15) * 1000,
-      );
-      const end = () => {
-        if (ended) return;
-        ended = true;
-        clearInterval(heartbeat);
-        unsubscribe();
-        streams.delete(end);
-        res.end();
-      };
-      streams.add(end);
-      request.raw.on('close', end);
-      check();
+        heartbeatMs: (deps.heartbeatSeconds ?? 15) * 1000,
+        streams,
+      });
     });
   });
 }

@@ -26,6 +26,7 @@ export {
   setPageHeaders,
   stylesheetPath,
 } from './layout.js';
+export { streamLiveStatus } from './live-stream.js';
 export type { NotificationHub } from './notification-hub.js';
 export { createNotificationHub } from './notification-hub.js';
 export { qrSvg } from './qr.js';

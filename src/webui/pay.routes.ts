@@ -9,6 +9,7 @@ import { CSRF_FIELD, type Csrf } from './csrf.js';
 import { html } from './html.js';
 import { type Lang, pickLanguage, translator } from './i18n.js';
 import { newNonce, renderPage, setPageHeaders } from './layout.js';
+import { streamLiveStatus } from './live-stream.js';
 import { createNotificationHub } from './notification-hub.js';
 import { liveState, payRegions, viewOf } from './pay-page.view.js';
 import { qrSvg } from './qr.js';
@@ -251,54 +252,18 @@ export async function registerPayPages(app: FastifyInstance, deps: PayPagesDeps)
       const lang = langOf(request, page.link.language);
       const t = translator(lang);
       const webId = page.link.web_id;
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-store',
-        'x-accel-buffering': 'no',
-        'x-content-type-options': 'nosniff',
-      });
-      res.write('retry: 2000\n\n');
-      let last = '';
-      let ended = false;
-      let checking = Promise.resolve();
-      const check = () => {
-        checking = checking.then(async () => {
-          if (ended) return;
-          try {
-            const now = pay.flow.describe(await pay.flow.find(webId));
-            const state = liveState(now.link, now.expired, t, lang);
-            const json = JSON.stringify(state);
-            if (json !== last) {
-              last = json;
-              res.write(`event: status\ndata: ${json}\n\n`);
-            }
-            if (state.final) end();
-          } catch (error) {
-            request.log.warn({ err: error }, 'live status check failed');
-          }
-        });
-      };
-      const unsubscribe = hub.subscribe(webId, check);
-      const heartbeat = setInterval(
-        () => {
-          if (!ended) res.write(': keep-alive\n\n');
-          check();
+      streamLiveStatus({
+        request,
+        reply,
+        hub,
+        key: webId,
+        state: async () => {
+          const now = pay.flow.describe(await pay.flow.find(webId));
+          return liveState(now.link, now.expired, t, lang);
         },
-        (deps.heartbeatSeconds ?? 15) * 1000,
-      );
-      const end = () => {
-        if (ended) return;
-        ended = true;
-        clearInterval(heartbeat);
-        unsubscribe();
-        streams.delete(end);
-        res.end();
-      };
-      streams.add(end);
-      request.raw.on('close', end);
-      check();
+        heartbeatMs: (deps.heartbeatSeconds ?? 15) * 1000,
+        streams,
+      });
     });
 
     scope.get('/pay/:web_id/qr.svg', { schema: { hide: true } }, async (request, reply) => {
