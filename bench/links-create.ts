@@ -20,6 +20,7 @@ import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config/index.js';
 import { migrate, openStore } from '../src/store/index.js';
 import { templates } from '../src/webui/index.js';
+import { createEmptyDatabase } from '../test/support/pg-admin.js';
 import { type BenchMetric, emit, percentile } from './lib/report.js';
 
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -61,25 +62,6 @@ function load(url: string, body: string, seconds: number): Promise<Load> {
   });
 }
 
-async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `ferry_bench_pay_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.href,
-    async drop() {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
 /** The baseline: a bare Fastify route, one INSERT of the same fields through a `pg` pool. */
 async function bareInsertServer(
   databaseUrl: string,
@@ -112,7 +94,7 @@ const transfer = {
 };
 
 async function main() {
-  const db = await createDatabase();
+  const db = await createEmptyDatabase('ferry_bench_pay', adminUrl);
   const metrics: BenchMetric[] = [];
   try {
     const store = await openStore({ databaseUrl: db.url, poolMax: POOL });

@@ -7,18 +7,19 @@ export const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@12
 /** Creates an empty database (not migrated) and returns its URL and a drop function. */
 export async function createEmptyDatabase(
   prefix = 'ferry_e2e',
+  serverUrl: string = adminUrl,
 ): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
+  const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  const url = new URL(adminUrl);
+  const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return {
     url: url.href,
     async drop() {
-      const c = new pg.Client({ connectionString: adminUrl });
+      const c = new pg.Client({ connectionString: serverUrl });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
