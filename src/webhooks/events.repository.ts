@@ -172,26 +172,26 @@ export interface EventFilter {
 
 const createdKey = sql<string>`to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
+/** What the events API shows of an event (list and get read the same columns). */
+const eventColumns = [
+  'id',
+  'type',
+  'object_id',
+  'body',
+  'url',
+  'state',
+  'attempts',
+  'last_status',
+  'last_error',
+  'created_at',
+  'delivered_at',
+  'next_attempt_at',
+  createdKey.as('created_key'),
+] as const;
+
 /** One page of a client's events, newest first; fetches limit + 1 to tell whether there is more. */
 export async function listEvents(db: Db, clientId: string, f: EventFilter): Promise<EventRow[]> {
-  let q = db
-    .selectFrom('webhook_events')
-    .select([
-      'id',
-      'type',
-      'object_id',
-      'body',
-      'url',
-      'state',
-      'attempts',
-      'last_status',
-      'last_error',
-      'created_at',
-      'delivered_at',
-      'next_attempt_at',
-      createdKey.as('created_key'),
-    ])
-    .where('client_id', '=', clientId);
+  let q = db.selectFrom('webhook_events').select(eventColumns).where('client_id', '=', clientId);
   if (f.types?.length) q = q.where('type', 'in', f.types);
   if (f.objectId !== undefined) q = q.where('object_id', '=', f.objectId);
   if (f.states?.length) q = q.where('state', 'in', f.states);
@@ -211,21 +211,7 @@ export async function listEvents(db: Db, clientId: string, f: EventFilter): Prom
 export async function findEvent(db: Db, clientId: string, id: string): Promise<EventRow | undefined> {
   return db
     .selectFrom('webhook_events')
-    .select([
-      'id',
-      'type',
-      'object_id',
-      'body',
-      'url',
-      'state',
-      'attempts',
-      'last_status',
-      'last_error',
-      'created_at',
-      'delivered_at',
-      'next_attempt_at',
-      createdKey.as('created_key'),
-    ])
+    .select(eventColumns)
     .where('client_id', '=', clientId)
     .where('id', '=', id)
     .executeTakeFirst();
