@@ -1,3 +1,4 @@
+import { startRounds } from '../shared/rounds.js';
 import type { PayDeps } from './pay.deps.js';
 import type { PaymentFlow } from './payment-flow.service.js';
 
@@ -18,31 +19,17 @@ export function startPayLoop(flow: PaymentFlow, options: PayLoopOptions = {}): {
   const sweepEveryMs = options.sweepEveryMs ?? 10_000;
   const batch = options.batch ?? 20;
   const log = options.log ?? (() => {});
-  let stopped = false;
-  let running: Promise<void> | undefined;
   let lastSweep = 0;
-
-  const tick = async () => {
+  return startRounds(async (stopped) => {
     try {
       // A full batch means more may be due: keep going until the backlog is drained.
-      while (!stopped && (await flow.pollDue(batch)) === batch) {}
-      if (!stopped && Date.now() - lastSweep >= sweepEveryMs) {
+      while (!stopped() && (await flow.pollDue(batch)) === batch) {}
+      if (!stopped() && Date.now() - lastSweep >= sweepEveryMs) {
         lastSweep = Date.now();
-        while (!stopped && (await flow.sweepExpired(500)) === 500) {}
+        while (!stopped() && (await flow.sweepExpired(500)) === 500) {}
       }
     } catch (error) {
       log('pay background round failed', { error: (error as Error).message });
     }
-  };
-  const timer = setInterval(() => {
-    if (!running) running = tick().finally(() => (running = undefined));
   }, tickMs);
-  timer.unref();
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
 }
