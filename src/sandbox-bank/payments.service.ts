@@ -5,6 +5,7 @@ import { isValidIban } from './data/iban.js';
 import { fromMinor, toMinor } from './data/money.js';
 import { findAccountByIban, ownerOf } from './data/users.js';
 import type { Faults } from './faults.service.js';
+import { creditorAnswer } from './notification-policy.js';
 import {
   effectivePaymentStatus,
   isCancellable,
@@ -16,9 +17,11 @@ import {
 import { formatError, Psd2Error, resourceUnknown } from './psd2-error.js';
 import {
   deleteLedgerOfPayment,
+  deleteNotificationOfPayment,
   findPayment,
   insertAuthorisation,
   insertLedgerEntries,
+  insertNotification,
   insertPayment,
   listAuthorisationIds,
   type PaymentRow,
@@ -235,6 +238,7 @@ export async function cancelPayment(ctx: SandboxContext, p: PaymentRow): Promise
     const ok = await updatePayment(trx, p.id, p.status, { status: next, updated_at: ctx.clock.now() });
     if (!ok) throw new Psd2Error(409, 'STATUS_INVALID', 'The payment changed meanwhile; try again.');
     await deleteLedgerOfPayment(trx, p.id);
+    await deleteNotificationOfPayment(trx, p.id);
   });
 }
 
@@ -314,38 +318,44 @@ export async function approvePayment(
         ? p.request.remittanceInformationUnstructured
         : null;
     const creditor = findAccountByIban(p.creditor_iban);
-    const owner = ownerOf(debtor);
+    const answer = creditorAnswer(creditor);
+    const entry = (
+      account: { bank: string; iban: string },
+      amountMinor: number,
+      name: string,
+      iban: string,
+      text = remittance,
+    ) => ({
+      bank: account.bank,
+      account_iban: account.iban,
+      amount: fromMinor(amountMinor),
+      currency: p.currency,
+      counterparty_name: name,
+      counterparty_iban: iban,
+      remittance: text,
+      payment_id: p.id,
+      created_at: now,
+      settles_at: settlesAt,
+    });
+    const debtorName = debtor.ownerName || ownerOf(debtor).displayName;
     await insertLedgerEntries(trx, [
-      {
-        bank: p.bank,
-        account_iban: debtorIban,
-        amount: fromMinor(-minor),
-        currency: p.currency,
-        counterparty_name: p.creditor_name,
-        counterparty_iban: p.creditor_iban,
-        remittance,
-        payment_id: p.id,
-        created_at: now,
-        settles_at: settlesAt,
-      },
-      // A creditor account held by a sandbox bank is credited, so the payment shows up in its data.
-      ...(creditor && creditor.currency === p.currency
-        ? [
-            {
-              bank: creditor.bank,
-              account_iban: creditor.iban,
-              amount: fromMinor(minor),
-              currency: p.currency,
-              counterparty_name: debtor.ownerName || owner.displayName,
-              counterparty_iban: debtorIban,
-              remittance,
-              payment_id: p.id,
-              created_at: now,
-              settles_at: settlesAt,
-            },
-          ]
-        : []),
+      entry(debtor, -minor, p.creditor_name, p.creditor_iban),
+      // The creditor's bank answers at settlement: a credit to an account a sandbox bank holds shows up in
+      // its data; a rejected credit comes back to the debtor.
+      ...(answer.event === 'funds_rejected'
+        ? [entry(debtor, minor, p.creditor_name, p.creditor_iban, `Returned: ${answer.reason}`)]
+        : creditor && creditor.currency === p.currency
+          ? [entry(creditor, minor, debtorName, debtorIban)]
+          : []),
     ]);
+    await insertNotification(trx, {
+      payment_id: p.id,
+      bank: p.bank,
+      event: answer.event,
+      reason: answer.reason,
+      due_at: settlesAt,
+      created_at: now,
+    });
   });
   return outcome;
 }

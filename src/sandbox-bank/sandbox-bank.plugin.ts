@@ -12,6 +12,12 @@ import type { SandboxContext } from './context.js';
 import type { RouteDeps } from './deps.js';
 import { createFaults, type Faults, InjectedFault } from './faults.service.js';
 import { migrateSandboxBank } from './migrations.js';
+import {
+  createNotifier,
+  type Notifier,
+  type NotifyPost,
+  type NotifyTarget,
+} from './notifications.service.js';
 import { defaultTiming, type SettlementTiming } from './payment-status.js';
 import { Psd2Error } from './psd2-error.js';
 import { apiRequestIdOf } from './request-id.js';
@@ -32,6 +38,11 @@ export interface SandboxBankOptions {
   requireClientCertificate?: boolean;
   /** Skip applying the sandbox_bank migrations (already applied by the caller). */
   skipMigrations?: boolean;
+  /** Where funds notifications go once payments settle; without it none are sent (docs/sandbox-bank.md). */
+  notifications?: NotifyTarget & {
+    /** The receiver is mounted in this same app: hand it each request in process instead of over the network. */
+    inProcess?: boolean;
+  };
 }
 
 /** A handle on a mounted sandbox bank: in-process test controls. */
@@ -39,6 +50,8 @@ export interface SandboxBank {
   readonly prefix: string;
   readonly faults: Faults;
   readonly context: SandboxContext;
+  /** Funds notifications: the host starts the sending loop (`start`); closing the app stops it. */
+  readonly notifications: Notifier;
   /** The PSU withdraws every valid consent they gave at this bank. */
   revokeConsentsOf(bank: BankId, psuId: string): Promise<number>;
 }
@@ -57,6 +70,12 @@ export async function registerSandboxBank(
     timing: options.timing ?? defaultTiming,
   };
   const faults = createFaults(ctx);
+  const target = options.notifications;
+  const notifications = createNotifier(
+    ctx,
+    target && (target.inProcess ? { ...target, post: injectPost(app) } : target),
+  );
+  app.addHook('onClose', () => notifications.stop());
   const deps: RouteDeps = {
     ctx,
     faults,
@@ -125,6 +144,21 @@ export async function registerSandboxBank(
     prefix,
     faults,
     context: ctx,
+    notifications,
     revokeConsentsOf: (bank, psuId) => revokeByPsu(ctx, bank, psuId),
+  };
+}
+
+/** Posts through Fastify's inject: the receiver's own route, body parser and signature check, no socket. */
+function injectPost(app: FastifyInstance): NotifyPost {
+  return async (url, headers, body) => {
+    const { pathname, search, host } = new URL(url);
+    const res = await app.inject({
+      method: 'POST',
+      url: `${pathname}${search}`,
+      headers: { ...headers, host },
+      payload: body,
+    });
+    return { status: res.statusCode, body: res.body };
   };
 }

@@ -6,6 +6,7 @@ import type {
   SbConsentsTable,
   SbFaultsTable,
   SbLedgerEntriesTable,
+  SbNotificationsTable,
   SbPaymentsTable,
 } from './schema.js';
 import './schema.js';
@@ -16,6 +17,7 @@ export type ConsentRow = Selectable<SbConsentsTable>;
 export type AuthorisationRow = Selectable<SbAuthorisationsTable>;
 export type LedgerRow = Selectable<SbLedgerEntriesTable>;
 export type FaultRow = Selectable<SbFaultsTable>;
+export type NotificationRow = Selectable<SbNotificationsTable>;
 
 // Payments
 
@@ -215,4 +217,58 @@ export async function consumeFault(db: Db, id: string): Promise<boolean> {
     .where('remaining', '>', 0)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+// Funds notifications (outbox)
+
+export async function insertNotification(
+  db: Db,
+  row: Pick<NotificationRow, 'payment_id' | 'bank' | 'event' | 'reason' | 'due_at' | 'created_at'>,
+): Promise<void> {
+  await db
+    .insertInto('sandbox_bank.notifications')
+    .values({ ...row, first_due_at: row.due_at })
+    .onConflict((oc) => oc.column('payment_id').doNothing())
+    .execute();
+}
+
+export async function deleteNotificationOfPayment(db: Db, paymentId: string): Promise<void> {
+  await db.deleteFrom('sandbox_bank.notifications').where('payment_id', '=', paymentId).execute();
+}
+
+export const findNotification = (db: Db, paymentId: string) =>
+  db
+    .selectFrom('sandbox_bank.notifications')
+    .selectAll()
+    .where('payment_id', '=', paymentId)
+    .executeTakeFirst();
+
+/**
+ * Claims up to `limit` pending rows due at `now`: counts the attempt and makes the row due again at `leaseUntil`,
+ * so a sender that dies mid-attempt leaves it to be retried. SKIP LOCKED lets several processes share the work.
+ */
+export const claimDueNotifications = (db: Db, now: Date, leaseUntil: Date, limit: number) =>
+  db
+    .updateTable('sandbox_bank.notifications')
+    .set((eb) => ({ attempts: eb('attempts', '+', 1), due_at: leaseUntil }))
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('sandbox_bank.notifications')
+        .select('id')
+        .where('outcome', 'is', null)
+        .where('due_at', '<=', now)
+        .orderBy('due_at')
+        .limit(limit)
+        .forUpdate()
+        .skipLocked(),
+    )
+    .returningAll()
+    .execute();
+
+export async function updateNotification(
+  db: Db,
+  id: string,
+  patch: Partial<Pick<NotificationRow, 'due_at' | 'last_status' | 'last_error' | 'outcome' | 'sent_at'>>,
+): Promise<void> {
+  await db.updateTable('sandbox_bank.notifications').set(patch).where('id', '=', id).execute();
 }

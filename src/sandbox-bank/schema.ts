@@ -97,6 +97,22 @@ export interface SbFaultsTable {
   created_at: Timestamp;
 }
 
+export interface SbNotificationsTable {
+  id: Generated<string>;
+  payment_id: string;
+  bank: string;
+  event: 'funds_received' | 'funds_rejected';
+  reason: string | null;
+  first_due_at: Timestamp;
+  due_at: Timestamp;
+  attempts: Generated<number>;
+  last_status: number | null;
+  last_error: string | null;
+  outcome: 'delivered' | 'refused' | 'gave_up' | null;
+  sent_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
 declare module '../store/schema.js' {
   interface Database {
     'sandbox_bank.payments': SbPaymentsTable;
@@ -105,5 +121,6 @@ declare module '../store/schema.js' {
     'sandbox_bank.ledger_entries': SbLedgerEntriesTable;
     'sandbox_bank.access_log': SbAccessLogTable;
     'sandbox_bank.faults': SbFaultsTable;
+    'sandbox_bank.notifications': SbNotificationsTable;
   }
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Clock } from '../shared/clock.js';
 import { openStore, type Store } from '../store/index.js';
+import type { NotifyTarget } from './notifications.service.js';
 import type { SettlementTiming } from './payment-status.js';
 import { registerSandboxBank, type SandboxBank } from './sandbox-bank.plugin.js';
 
@@ -25,6 +26,8 @@ export interface StandaloneOptions {
   clock?: Clock;
   timing?: SettlementTiming;
   logger?: boolean;
+  /** Where funds notifications go (Ferry's public URL and its signing); without it none are sent. */
+  notify?: NotifyTarget;
 }
 
 export interface RunningSandboxBank {
@@ -71,8 +74,13 @@ export async function startSandboxBank(options: StandaloneOptions): Promise<Runn
       ...(options.adminToken ? { adminToken: options.adminToken } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.timing ? { timing: options.timing } : {}),
+      ...(options.notify ? { notifications: options.notify } : {}),
     });
     await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
+    if (bank.notifications.enabled)
+      bank.notifications.start({ log: (message, fields) => app.log.warn(fields, message) });
+    else
+      app.log.info('funds notifications are off (no notify URL and key): settled payments are not reported');
     const address = app.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     return {
