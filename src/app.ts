@@ -6,7 +6,7 @@ import { registerHealthRoutes } from './api/health.routes.js';
 import { registerOpenApi } from './api/openapi.js';
 import { genRequestId } from './api/request-id.js';
 import type { Config } from './config/index.js';
-import { registerPayRoutes } from './pay/index.js';
+import { bankNotificationHeaders, registerPayRoutes } from './pay/index.js';
 import { registerProviderRoutes } from './providers/index.js';
 import { registerSandboxBank } from './sandbox-bank/index.js';
 import { createServices, type ServiceDeps, type Services } from './services.js';
@@ -62,11 +62,22 @@ export async function buildApp(
     csrf: createCsrf(webuiCsrfKey(services), { secure: config.publicUrl.startsWith('https:') }),
   });
   // The sandbox bank (rzb_ro, bt_ro, cec_ro) at ${PUBLIC_URL}/sandbox-bank/<id>, in its own schema and scope.
-  await registerSandboxBank(app, {
+  // Its funds notifications reach /bank-notifications in process: PUBLIC_URL is the browsers' address and
+  // need not route back to this server (TLS at a proxy); the loop runs with the worker (`ferry start`).
+  const sandbox = await registerSandboxBank(app, {
     store: services.store,
     clock: services.clock,
     ids: services.ids,
     publicUrl: config.publicUrl,
+    notifications: {
+      baseUrl: config.publicUrl,
+      sign: bankNotificationHeaders(services.pay.notificationKey),
+      inProcess: true,
+    },
+  });
+  services.worker.onStart(async () => {
+    sandbox.notifications.start({ log: (message, fields) => app.log.warn(fields, message) });
+    return () => sandbox.notifications.stop();
   });
   return { app, services };
 }

@@ -8,6 +8,10 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export const SIGNATURE_HEADER = 'x-bank-signature';
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 
+/** The root of the per-provider secrets, derived from the master key (`ferry keys bank-notifications` prints it). */
+export const bankNotificationRootKey = (masterKey: Buffer): Buffer =>
+  createHmac('sha256', masterKey).update('ferry pay: bank notifications').digest();
+
 export function bankNotificationSecret(rootKey: Buffer, providerId: string): Buffer {
   return createHmac('sha256', rootKey).update(`ferry bank notifications/${providerId}`).digest();
 }
@@ -15,6 +19,13 @@ export function bankNotificationSecret(rootKey: Buffer, providerId: string): Buf
 export function signBankNotification(secret: Buffer, body: string, unixSeconds: number): string {
   const mac = createHmac('sha256', secret).update(`${unixSeconds}.${body}`).digest('hex');
   return `t=${unixSeconds},v1=${mac}`;
+}
+
+/** What a bank holding the root key sends with one body: the signature header for that provider's secret. */
+export function bankNotificationHeaders(rootKey: Buffer) {
+  return (providerId: string, body: string, unixSeconds: number): Record<string, string> => ({
+    [SIGNATURE_HEADER]: signBankNotification(bankNotificationSecret(rootKey, providerId), body, unixSeconds),
+  });
 }
 
 export function verifyBankNotification(

@@ -1,7 +1,7 @@
-import { createHmac } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { RpcDeps } from '../api/rpc.js';
 import type { WorkerRegistry } from '../worker/index.js';
+import { bankNotificationRootKey } from './bank-notifications.js';
 import { registerBankNotifications } from './bank-notifications.routes.js';
 import { registerLinksApi } from './links.routes.js';
 import { createLinksService, type LinksService } from './links.service.js';
@@ -10,6 +10,8 @@ import { startPayLoop } from './pay.worker.js';
 import { createPaymentFlow, type PaymentFlow } from './payment-flow.service.js';
 
 export {
+  bankNotificationHeaders,
+  bankNotificationRootKey,
   bankNotificationSecret,
   SIGNATURE_HEADER as BANK_SIGNATURE_HEADER,
   signBankNotification,
@@ -36,7 +38,7 @@ export function createPayService(deps: PayDeps & { masterKey: Buffer }): PayServ
   return {
     links: createLinksService(deps),
     flow: createPaymentFlow(deps),
-    notificationKey: createHmac('sha256', deps.masterKey).update('ferry pay: bank notifications').digest(),
+    notificationKey: bankNotificationRootKey(deps.masterKey),
   };
 }
 

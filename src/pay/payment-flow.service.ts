@@ -326,7 +326,8 @@ export function createPaymentFlow(deps: PayDeps) {
     async fundsNotification(providerId: string, paymentId: string, outcome: 'received' | 'rejected') {
       return db.transaction().execute(async (trx) => {
         let link = await repo.lockByBankPayment(trx, providerId, paymentId);
-        if (!link) throw notFound('payment');
+        // Naming the payment tells the bank this is an answer about it, not a wrong URL: it stops retrying.
+        if (!link) throw new ApiError('not_found', 'The payment was not found.', { payment_id: paymentId });
         // A credit proves the payment completed even if Ferry's last poll had not seen it yet.
         if (transition(link.status, 'bank_completed').ok) {
           link = await applyEvent(trx, deps, link, 'bank_completed');

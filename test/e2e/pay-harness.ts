@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { buildApp } from '../../src/app.js';
@@ -8,6 +7,7 @@ import { startPayLoop } from '../../src/pay/index.js';
 import { createTestPki } from '../../src/sandbox-bank/test-support/test-pki.js';
 import type { Services } from '../../src/services.js';
 import type { Store } from '../../src/store/index.js';
+import { freePort } from '../support/free-port.js';
 import { testMasterKey } from '../support/test-app.js';
 import { createTestStore } from '../support/test-store.js';
 
@@ -29,17 +29,6 @@ export interface PayStack {
   /** Polls links/get until the link reaches `status` (or fails the wait). */
   waitForStatus(linkId: string, status: string, timeoutMs?: number): Promise<Record<string, unknown>>;
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startPayStack(
