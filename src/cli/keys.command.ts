@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { parseConfig } from '../config/index.js';
+import { parseConfig, resolveMasterKey } from '../config/index.js';
+import { bankNotificationRootKey } from '../pay/index.js';
 import { openRuntime } from '../runtime.js';
 import type { Services } from '../services.js';
 import { rotateWebhookKeys } from '../webhooks/index.js';
@@ -12,7 +13,7 @@ const openFromEnv: ServicesOpener = (io) => openRuntime(parseConfig(io.env, io.c
 
 /** `ferry keys rotate` (webhook signing keys) and `ferry keys list` (what /.well-known/jwks.json publishes). */
 export function addKeysCommands(program: Command, io: CliIo, open: ServicesOpener = openFromEnv): void {
-  const keys = program.command('keys').description('Webhook signing keys (JWKS)');
+  const keys = program.command('keys').description('Webhook signing keys (JWKS), bank-notification key');
 
   keys
     .command('rotate')
@@ -39,5 +40,12 @@ export function addKeysCommands(program: Command, io: CliIo, open: ServicesOpene
       } finally {
         await runtime.close();
       }
+    });
+
+  keys
+    .command('bank-notifications')
+    .description('Print the key banks sign funds notifications with (ferry sandbox-bank --notify-key)')
+    .action(() => {
+      io.out(bankNotificationRootKey(resolveMasterKey(parseConfig(io.env, io.cwd))).toString('hex'));
     });
 }
