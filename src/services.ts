@@ -59,6 +59,7 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     clock,
     ids,
     checkWebhookUrl: (url, mode, field) => webhooks.validateUrl(url, mode, field),
+    rowCacheMs: config.clientCacheMs,
   });
   const oauth = await createOAuthServer({ config, db: store.db, clock, ids, secretBox });
   const catalogue = await loadCatalogue(config.providersFile);

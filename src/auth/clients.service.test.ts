@@ -50,6 +50,32 @@ describe('clients service', () => {
     expect(await clients.authenticateWithSecret('test_unknown', clientSecret)).toBeUndefined();
   });
 
+  it('reuses a client row for 5 s, then sees a change made elsewhere; unknown ids are never cached', async () => {
+    const { client, clientSecret } = await clients.create({ name: 'Cached' });
+    expect(await clients.authenticateWithSecret(client.clientId, clientSecret)).toBeDefined();
+    // Another process disables the client: this one keeps its row until the cache entry lapses.
+    await store.db
+      .updateTable('api_clients')
+      .set({ disabled: true })
+      .where('client_id', '=', client.clientId)
+      .execute();
+    expect((await clients.find(client.clientId))?.disabled).toBe(false);
+    clock.advance(4999);
+    expect(await clients.authenticateWithSecret(client.clientId, clientSecret)).toBeDefined();
+    clock.advance(2);
+    expect((await clients.find(client.clientId))?.disabled).toBe(true);
+    expect(await clients.authenticateWithSecret(client.clientId, clientSecret)).toBeUndefined();
+
+    // A miss is not remembered: a client created right after a failed lookup works at once.
+    expect(await clients.find('test_not_yet')).toBeUndefined();
+    await store.db
+      .updateTable('api_clients')
+      .set({ client_id: 'test_not_yet', disabled: false })
+      .where('client_id', '=', client.clientId)
+      .execute();
+    expect((await clients.find('test_not_yet'))?.id).toBe(client.id);
+  });
+
   it('rotating the secret invalidates the old one at once, even when cached', async () => {
     const { client, clientSecret } = await clients.create({ name: 'Rotating' });
     expect(await clients.authenticateWithSecret(client.clientId, clientSecret)).toBeDefined();

@@ -11,6 +11,7 @@ import {
   type TokenAuthMethod,
   uxTemplates,
 } from './client.js';
+import { ClientRowCache } from './client-row-cache.js';
 import * as repo from './clients.repository.js';
 import { hashSecret, VerifiedSecretCache, verifySecret } from './secret-hash.js';
 
@@ -51,9 +52,20 @@ export function createClientsService(deps: {
   clock: Clock;
   ids: Ids;
   checkWebhookUrl: WebhookUrlCheck;
+  /** How long a client row is reused without reading it again (see ClientRowCache); default 5 s, 0 = off. */
+  rowCacheMs?: number;
 }): ClientsService {
   const { db, clock, ids, checkWebhookUrl } = deps;
   const verified = new VerifiedSecretCache();
+  const rows = new ClientRowCache<repo.ClientRow>(deps.rowCacheMs ?? 5000);
+  const findRow = async (clientId: string): Promise<repo.ClientRow | undefined> => {
+    const now = clock.now().getTime();
+    const cached = rows.get(clientId, now);
+    if (cached) return cached;
+    const row = await repo.findClientByClientId(db, clientId);
+    if (row) rows.set(clientId, row, now);
+    return row;
+  };
   const newSecret = () => `fsk_${ids.token(32)}`;
   const strip = ({ secretHash: _s, ...client }: repo.ClientRow): ApiClient => client;
 
@@ -89,19 +101,20 @@ export function createClientsService(deps: {
     count: () => repo.countClients(db),
 
     async find(clientId) {
-      const row = await repo.findClientByClientId(db, clientId);
+      const row = await findRow(clientId);
       return row ? strip(row) : undefined;
     },
 
     async rotateSecret(clientId) {
       const secret = newSecret();
       const updated = await repo.updateSecretHash(db, clientId, await hashSecret(secret), clock.now());
+      rows.delete(clientId);
       if (!updated) throw new ApiError('not_found', `No API client with client_id ${clientId}.`);
       return secret;
     },
 
     async authenticateWithSecret(clientId, secret) {
-      const row = await repo.findClientByClientId(db, clientId);
+      const row = await findRow(clientId);
       if (!row || row.disabled) {
         // Spend comparable time so that unknown ids cannot be told apart from wrong secrets.
         await verifySecret(secret, DUMMY_HASH);

@@ -213,17 +213,24 @@ describe('live paths refuse', () => {
   it('a token of a client that was disabled or lost the scope after it was issued', async () => {
     const c = await liveClient(t);
     const jwt = await token(c);
+    const aisOnly = () => callLive(t.app, jwt, { client_id: c.clientId }, '/v2/oauth-test/ais-only');
+    expect((await aisOnly()).status).toBe(200);
     await t.store.db
       .updateTable('api_clients')
       .set({ scopes: ['pay'] })
       .where('client_id', '=', c.clientId)
       .execute();
-    expect401(await callLive(t.app, jwt, { client_id: c.clientId }, '/v2/oauth-test/ais-only'));
+    // Another process's change is seen once this process's short client-row cache (CLIENT_CACHE_MS) lapses.
+    expect((await aisOnly()).status).toBe(200);
+    clock.set(new Date(clock.now().getTime() + 5001));
+    expect401(await aisOnly());
     await t.store.db
       .updateTable('api_clients')
       .set({ disabled: true })
       .where('client_id', '=', c.clientId)
       .execute();
+    clock.set(new Date(clock.now().getTime() + 5001));
     expect401(await callLive(t.app, jwt, { client_id: c.clientId }), /disabled/);
+    clock.set(new Date());
   });
 });

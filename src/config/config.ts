@@ -16,6 +16,8 @@ export interface Config {
   readonly oauth: { readonly accessTokenTtlSeconds: number };
   readonly bodyLimitBytes: number;
   readonly requestTimeoutMs: number;
+  /** How long an API client row is reused in a process before it is read again (0 = every request). */
+  readonly clientCacheMs: number;
   /** Optional JSON/YAML file with extra or replacement providers for the catalogue. */
   readonly providersFile: string | undefined;
   /** QSealC (PEM files) that signs requests to banks requiring it; a development one is generated when unset. */
@@ -135,6 +137,7 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     oauth: Object.freeze({ accessTokenTtlSeconds: int('OAUTH_ACCESS_TOKEN_TTL', 3600, 60, 86400) }),
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 50 * 1024 * 1024),
     requestTimeoutMs: int('REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000),
+    clientCacheMs: int('CLIENT_CACHE_MS', 5000, 0, 60_000),
     providersFile: read('FERRY_PROVIDERS_FILE'),
     qsealc: qsealcFiles(read('FERRY_QSEALC_CERT_FILE'), read('FERRY_QSEALC_KEY_FILE'), problems),
     rateLimits: parseRateLimits(read('RATE_LIMITS') ?? 'default=1200,pay=600,ais=600', problems),

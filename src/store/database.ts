@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { preparingPool } from './prepared.js';
 import type { Database } from './schema.js';
 
 export type StoreKind = 'pglite' | 'postgres';
@@ -87,7 +88,9 @@ function openPostgres(databaseUrl: string, max: number): Store {
   });
   // An idle client losing its server connection must not crash the process.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: preparingPool(pool) as unknown as pg.Pool }),
+  });
   let closed = false;
   return {
     db,

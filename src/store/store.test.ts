@@ -85,3 +85,45 @@ describe('closing a server store', () => {
     await db.drop();
   });
 });
+
+describe('prepared statements on a PostgreSQL server', () => {
+  it('plans each parameterised text once per connection, and survives a column added under it', async () => {
+    const db = await createEmptyDatabase('ferry_prep');
+    const store = await openStore({ databaseUrl: db.url, poolMax: 1 });
+    const other = await openStore({ databaseUrl: db.url, poolMax: 1 });
+    try {
+      await sql`CREATE TABLE t_prep (id int PRIMARY KEY, v text)`.execute(store.db);
+      for (let i = 0; i < 3; i++) {
+        await sql`INSERT INTO t_prep VALUES (${i}, ${`v${i}`})`.execute(store.db);
+      }
+      const selectAll = () => sql<{ id: number }>`SELECT * FROM t_prep WHERE id >= ${0}`.execute(store.db);
+      expect((await selectAll()).rows).toHaveLength(3);
+      // One connection: its prepared statements are the two texts above, each once, with their call counts.
+      const prepared = await sql<{ statement: string }>`
+        SELECT statement FROM pg_prepared_statements ORDER BY statement`.execute(store.db);
+      expect(prepared.rows.map((r) => r.statement)).toEqual([
+        'INSERT INTO t_prep VALUES ($1, $2)',
+        'SELECT * FROM t_prep WHERE id >= $1',
+      ]);
+
+      // Another process migrates: the prepared SELECT * now has the wrong result type. It fails once, then
+      // runs unprepared and sees the new column.
+      await sql`ALTER TABLE t_prep ADD COLUMN w text`.execute(other.db);
+      const outcomes: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        outcomes.push(
+          await selectAll().then(
+            (r) => Object.keys(r.rows[0]!).join(','),
+            (e: Error) => e.message,
+          ),
+        );
+      }
+      expect(outcomes[0]).toMatch(/cached plan must not change result type/);
+      expect(outcomes[1]).toBe('id,v,w');
+    } finally {
+      await store.close();
+      await other.close();
+      await db.drop();
+    }
+  });
+});
