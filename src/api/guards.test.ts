@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/support/test-app.js';
 import { ManualClock } from '../shared/clock.js';
+import { chunkOf, createRateLimiter, grantedOf } from './rate-limit.js';
 import { registerRpc } from './rpc.js';
 
 /** Idempotency keys and rate limits, on a probe route that counts its side effects in a table. */
@@ -161,5 +162,61 @@ describe('API guards', () => {
     clock.advance(60_000);
     expect((await call(creds)).statusCode).toBe(200);
     expect(await t.services.guards.rateLimiter.cleanup()).toBeGreaterThanOrEqual(0);
+  });
+
+  it('shares one budget between processes with one counter write per chunk, never above the limit', async () => {
+    clock.set('2026-06-03T09:00:05Z');
+    // Two API processes: two limiters on one database, limit 100 a minute (chunks of 2).
+    const limits = { pay: 100 };
+    const a = createRateLimiter({ db: t.store.db, clock, limits });
+    const b = createRateLimiter({ db: t.store.db, clock, limits });
+    const clientId = (await t.services.clients.find(creds.client_id))!.id;
+    const counter = async () =>
+      (
+        await t.store.db
+          .selectFrom('rate_limit_counters')
+          .select('hits')
+          .where('client_id', '=', clientId)
+          .where('bucket', '=', 'pay')
+          .where('window_start', '=', new Date('2026-06-03T09:00:00Z'))
+          .executeTakeFirstOrThrow()
+      ).hits;
+    let admitted = 0;
+    let refused = 0;
+    let writesSeen = 0;
+    let last = 0;
+    for (let i = 0; i < 150; i++) {
+      await (i % 3 === 0 ? b : a).hit(clientId, 'pay').then(
+        () => admitted++,
+        (e: { code: string; extra: { retry_after: number } }) => {
+          expect(e.code).toBe('rate_limited');
+          expect(e.extra.retry_after).toBe(55);
+          refused++;
+        },
+      );
+      const now = await counter();
+      if (now !== last) writesSeen++;
+      last = now;
+    }
+    expect(admitted).toBe(100);
+    expect(refused).toBe(50);
+    // 100 admitted in chunks of 2 is 50 reservations, plus one refused reservation per process at the end.
+    expect(writesSeen).toBe(52);
+    // Once spent, refusals cost no write: the counter stays put.
+    await expect(a.hit(clientId, 'pay')).rejects.toMatchObject({ code: 'rate_limited' });
+    expect(await counter()).toBe(last);
+    // The next window starts afresh.
+    clock.advance(60_000);
+    await a.hit(clientId, 'pay');
+  });
+
+  it('grants what fits under the limit, in chunks of a fiftieth of it', () => {
+    expect(chunkOf(5)).toBe(1);
+    expect(chunkOf(600)).toBe(12);
+    expect(grantedOf(600, 12, 12)).toBe(12);
+    expect(grantedOf(600, 12, 600)).toBe(12);
+    expect(grantedOf(600, 12, 605)).toBe(7);
+    expect(grantedOf(600, 12, 612)).toBe(0);
+    expect(grantedOf(600, 12, 700)).toBe(0);
   });
 });
