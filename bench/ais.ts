@@ -14,7 +14,6 @@
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +27,7 @@ import { driveSca } from '../src/sandbox-bank/test-support/sca-driver.js';
 import { createTestPki } from '../src/sandbox-bank/test-support/test-pki.js';
 import { ManualClock } from '../src/shared/clock.js';
 import { migrate, openStore } from '../src/store/index.js';
+import { freePort } from '../test/support/free-port.js';
 import { emit, percentile } from './lib/report.js';
 
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -55,17 +55,6 @@ async function dropDb(name: string): Promise<void> {
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await admin.end();
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function startBank(databaseUrl: string) {

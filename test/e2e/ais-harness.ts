@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { buildApp } from '../../src/app.js';
@@ -13,6 +12,7 @@ import type { Services } from '../../src/services.js';
 import { type Clock, systemClock } from '../../src/shared/clock.js';
 import { randomIds } from '../../src/shared/ids.js';
 import type { Store } from '../../src/store/index.js';
+import { freePort } from '../support/free-port.js';
 import { testMasterKey } from '../support/test-app.js';
 import { createTestStore } from '../support/test-store.js';
 
@@ -40,17 +40,6 @@ export interface AisStack {
   /** Page → bank choice → sandbox SCA (plain HTTP forms) → back to Ferry. Returns the SCA run. */
   authorizeOverHttp(webUrl: string, methodId: string, bank: BankId, accounts?: string[]): Promise<ScaRun>;
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startAisStack(options: { clock?: Clock; clientName?: string } = {}): Promise<AisStack> {

@@ -1,6 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClientsService } from '../../src/auth/index.js';
@@ -11,6 +10,7 @@ import { systemClock } from '../../src/shared/clock.js';
 import { randomIds } from '../../src/shared/ids.js';
 import { migrate, openStore, type Store } from '../../src/store/index.js';
 import { exitOf, spawnFerry, waitForOutput } from '../support/cli-process.js';
+import { freePort } from '../support/free-port.js';
 import { createEmptyDatabase } from '../support/pg-admin.js';
 import { webhookUrlCheck } from '../support/webhook-url-check.js';
 
@@ -20,16 +20,6 @@ import { webhookUrlCheck } from '../support/webhook-url-check.js';
  * bank is made slow for that one call). A new `ferry start` takes the job over once the dead process's lease
  * lapses, resumes it from where it stopped, and the consent becomes active with every line exactly once.
  */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('an AIS job across kill -9 of ferry start', () => {
   let db: { url: string; drop(): Promise<void> };
