@@ -45,8 +45,10 @@ export async function buildApp(
   app.decorateRequest('apiClient', null);
   app.decorateRequest('accessScopes', undefined);
   app.decorateRequest('idempotencyKey', undefined);
-  app.addHook('onSend', async (request, reply) => {
+  // Callback style: no promise per response for one header.
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
+    done(null, payload);
   });
   installErrorHandling(app);
 

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Static, type TObject, type TSchema, Type } from 'typebox';
 import type { ApiClient, ClientScope, ClientsService } from '../auth/index.js';
 import { oauthScopeOf } from '../auth/index.js';
@@ -77,36 +77,8 @@ export function registerRpc<S extends TObject>(
         requireScope(request.apiClient, route.scope, request.accessScopes);
         await deps.guards.rateLimiter.hit(request.apiClient.id, rateGroup);
       },
-      preHandler: async (request, reply) => {
-        if (!route.idempotent) return;
-        const key = checkIdempotencyKey(request.headers['idempotency-key']);
-        if (key === undefined) return;
-        const clientId = request.apiClient!.id;
-        const start = await deps.guards.idempotency.begin(clientId, key, requestHash(url, request.body));
-        if (start.kind === 'replay') {
-          reply
-            .header('idempotent-replayed', 'true')
-            .code(start.status)
-            .type('application/json; charset=utf-8');
-          return reply.send(start.body);
-        }
-        request.idempotencyKey = key;
-      },
-      onSend: async (request, reply, payload) => {
-        const key = request.idempotencyKey;
-        if (key === undefined) return payload;
-        request.idempotencyKey = undefined;
-        const clientId = request.apiClient!.id;
-        if (reply.statusCode >= 500 || typeof payload !== 'string')
-          await deps.guards.idempotency.release(clientId, key);
-        else await deps.guards.idempotency.complete(clientId, key, reply.statusCode, payload);
-        return payload;
-      },
-      onRequestAbort: async (request) => {
-        if (request.idempotencyKey !== undefined) {
-          await deps.guards.idempotency.release(request.apiClient!.id, request.idempotencyKey);
-        }
-      },
+      // Idempotency-Key handling costs only the routes that honour it.
+      ...(route.idempotent ? idempotencyHooks(deps, url) : {}),
       handler: async (request) => {
         const client = request.apiClient!;
         const result = await route.handler({
@@ -119,6 +91,41 @@ export function registerRpc<S extends TObject>(
       },
     });
   }
+}
+
+/** The Idempotency-Key hooks: claim the key before the handler, store (or release) the response on send. */
+function idempotencyHooks(deps: RpcDeps, url: string) {
+  return {
+    preHandler: async (request: FastifyRequest, reply: FastifyReply) => {
+      const key = checkIdempotencyKey(request.headers['idempotency-key']);
+      if (key === undefined) return;
+      const clientId = request.apiClient!.id;
+      const start = await deps.guards.idempotency.begin(clientId, key, requestHash(url, request.body));
+      if (start.kind === 'replay') {
+        reply
+          .header('idempotent-replayed', 'true')
+          .code(start.status)
+          .type('application/json; charset=utf-8');
+        return reply.send(start.body);
+      }
+      request.idempotencyKey = key;
+    },
+    onSend: async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+      const key = request.idempotencyKey;
+      if (key === undefined) return payload;
+      request.idempotencyKey = undefined;
+      const clientId = request.apiClient!.id;
+      if (reply.statusCode >= 500 || typeof payload !== 'string')
+        await deps.guards.idempotency.release(clientId, key);
+      else await deps.guards.idempotency.complete(clientId, key, reply.statusCode, payload);
+      return payload;
+    },
+    onRequestAbort: async (request: FastifyRequest) => {
+      if (request.idempotencyKey !== undefined) {
+        await deps.guards.idempotency.release(request.apiClient!.id, request.idempotencyKey);
+      }
+    },
+  };
 }
 
 function bodyField(request: FastifyRequest, name: string): unknown {
