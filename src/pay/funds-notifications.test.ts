@@ -119,15 +119,18 @@ describe('the sandbox bank confirms or rejects the credit on its own', () => {
     await expect.poll(async () => (await linkOf(linkId)).status, { timeout: 20_000 }).toBe('funds_received');
     const { history } = await linkOf(linkId);
     expect(history.slice(-2)).toEqual(['completed', 'funds_received']);
-    expect(await notificationOf(paymentId)).toMatchObject({
-      bank: 'bt_ro',
-      event: 'funds_received',
-      attempts: 1,
-      outcome: 'delivered',
-      last_status: 200,
-      last_error: null,
-      sent_at: clock.now(),
-    });
+    // Ferry answers (and the link moves) before the bank writes the outcome down: wait for that too.
+    await expect
+      .poll(() => notificationOf(paymentId), { timeout: 20_000 })
+      .toMatchObject({
+        bank: 'bt_ro',
+        event: 'funds_received',
+        attempts: 1,
+        outcome: 'delivered',
+        last_status: 200,
+        last_error: null,
+        sent_at: clock.now(),
+      });
     const events = await webhookStatuses(linkId);
     expect(events.slice(-2)).toEqual(['link_status_update:completed', 'link_status_update:funds_received']);
     expect(events.every((e) => e.startsWith('link_status_update:'))).toBe(true);
@@ -138,12 +141,14 @@ describe('the sandbox bank confirms or rejects the credit on its own', () => {
     settle();
     await expect.poll(async () => (await linkOf(linkId)).status, { timeout: 20_000 }).toBe('funds_rejected');
     expect((await linkOf(linkId)).history.slice(-2)).toEqual(['completed', 'funds_rejected']);
-    expect(await notificationOf(paymentId)).toMatchObject({
-      event: 'funds_rejected',
-      reason: 'The creditor account is blocked (AC06).',
-      outcome: 'delivered',
-      attempts: 1,
-    });
+    await expect
+      .poll(() => notificationOf(paymentId), { timeout: 20_000 })
+      .toMatchObject({
+        event: 'funds_rejected',
+        reason: 'The creditor account is blocked (AC06).',
+        outcome: 'delivered',
+        attempts: 1,
+      });
     expect((await webhookStatuses(linkId)).slice(-2)).toEqual([
       'link_status_update:completed',
       'link_status_update:funds_rejected',
@@ -160,31 +165,39 @@ describe('the sandbox bank confirms or rejects the credit on its own', () => {
     try {
       settle();
       const settledAt = clock.now().getTime();
-      await expect.poll(async () => (await notificationOf(paymentId)).attempts, { timeout: 20_000 }).toBe(1);
-      expect(await notificationOf(paymentId)).toMatchObject({
-        outcome: null,
-        last_status: 401,
-        due_at: new Date(settledAt + 1_000),
-      });
+      // A claimed row already counts its attempt (and holds a lease) before the answer is written: wait for the
+      // answer itself, not just the count.
+      await expect
+        .poll(() => notificationOf(paymentId), { timeout: 20_000 })
+        .toMatchObject({
+          attempts: 1,
+          outcome: null,
+          last_status: 401,
+          due_at: new Date(settledAt + 1_000),
+        });
       expect(failing).not.toHaveBeenCalled();
       clock.advance(1_000);
-      await expect.poll(async () => (await notificationOf(paymentId)).attempts, { timeout: 20_000 }).toBe(2);
-      expect(await notificationOf(paymentId)).toMatchObject({
-        outcome: null,
-        last_status: 500,
-        due_at: new Date(settledAt + 3_000),
-      });
+      await expect
+        .poll(() => notificationOf(paymentId), { timeout: 20_000 })
+        .toMatchObject({
+          attempts: 2,
+          outcome: null,
+          last_status: 500,
+          due_at: new Date(settledAt + 3_000),
+        });
       expect(failing).toHaveBeenCalledTimes(1);
       expect((await linkOf(linkId)).status).not.toBe('funds_received');
       clock.advance(2_000);
       await expect
         .poll(async () => (await linkOf(linkId)).status, { timeout: 20_000 })
         .toBe('funds_received');
-      expect(await notificationOf(paymentId)).toMatchObject({
-        attempts: 3,
-        outcome: 'delivered',
-        last_status: 200,
-      });
+      await expect
+        .poll(() => notificationOf(paymentId), { timeout: 20_000 })
+        .toMatchObject({
+          attempts: 3,
+          outcome: 'delivered',
+          last_status: 200,
+        });
       expect(failing).toHaveBeenCalledTimes(2);
     } finally {
       failing.mockRestore();
