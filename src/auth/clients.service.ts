@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../shared/clock.js';
 import { ApiError, validationError } from '../shared/errors.js';
 import type { Ids } from '../shared/ids.js';
+import { TtlCache } from '../shared/ttl-cache.js';
 import type { Database } from '../store/index.js';
 import {
   type ApiClient,
@@ -11,7 +12,6 @@ import {
   type TokenAuthMethod,
   uxTemplates,
 } from './client.js';
-import { ClientRowCache } from './client-row-cache.js';
 import * as repo from './clients.repository.js';
 import { hashSecret, VerifiedSecretCache, verifySecret } from './secret-hash.js';
 
@@ -52,12 +52,13 @@ export function createClientsService(deps: {
   clock: Clock;
   ids: Ids;
   checkWebhookUrl: WebhookUrlCheck;
-  /** How long a client row is reused without reading it again (see ClientRowCache); default 5 s, 0 = off. */
+  /** How long a client row is reused without reading it again (a change made by another process is
+   * seen within that time; unknown ids are never cached); default 5 s, 0 = off. */
   rowCacheMs?: number;
 }): ClientsService {
   const { db, clock, ids, checkWebhookUrl } = deps;
   const verified = new VerifiedSecretCache();
-  const rows = new ClientRowCache<repo.ClientRow>(deps.rowCacheMs ?? 5000);
+  const rows = new TtlCache<repo.ClientRow>(deps.rowCacheMs ?? 5000);
   const findRow = async (clientId: string): Promise<repo.ClientRow | undefined> => {
     const now = clock.now().getTime();
     const cached = rows.get(clientId, now);

@@ -1,5 +1,6 @@
 import { hash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
+import { TtlCache } from '../shared/ttl-cache.js';
 
 const scrypt = promisify(scryptCb) as (
   password: string,
@@ -15,22 +16,22 @@ const KEYLEN = 32;
 /** `scrypt$N$r$p$salt$hash` (base64url). Only this is stored; the secret is shown once. */
 export async function hashSecret(secret: string): Promise<string> {
   const salt = randomBytes(16);
-  const hash = await scrypt(secret, salt, KEYLEN, { ...PARAMS, maxmem: 64 * 1024 * 1024 });
+  const derived = await scrypt(secret, salt, KEYLEN, { ...PARAMS, maxmem: 64 * 1024 * 1024 });
   return [
     'scrypt',
     PARAMS.N,
     PARAMS.r,
     PARAMS.p,
     salt.toString('base64url'),
-    hash.toString('base64url'),
+    derived.toString('base64url'),
   ].join('$');
 }
 
 /** Constant-time check of a secret against a stored hash. False for malformed hashes. */
 export async function verifySecret(secret: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
-  const expected = Buffer.from(hash, 'base64url');
+  const [scheme, n, r, p, salt, digest] = stored.split('$');
+  if (scheme !== 'scrypt' || !n || !r || !p || !salt || !digest) return false;
+  const expected = Buffer.from(digest, 'base64url');
   const actual = await scrypt(secret, Buffer.from(salt, 'base64url'), expected.length, {
     N: Number(n),
     r: Number(r),
@@ -46,11 +47,10 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
  * changes the stored hash, which invalidates every entry at once. Holds no plaintext.
  */
 export class VerifiedSecretCache {
-  readonly #entries = new Map<string, number>();
-  constructor(
-    private readonly ttlMs = 60_000,
-    private readonly maxEntries = 10_000,
-  ) {}
+  readonly #entries: TtlCache<true>;
+  constructor(ttlMs = 60_000, maxEntries = 10_000) {
+    this.#entries = new TtlCache<true>(ttlMs, maxEntries);
+  }
 
   key(stored: string, secret: string): string {
     // One-shot hash: no Hash object per request (this runs on every test-mode call).
@@ -58,20 +58,10 @@ export class VerifiedSecretCache {
   }
 
   has(key: string, nowMs: number): boolean {
-    const expires = this.#entries.get(key);
-    if (expires === undefined) return false;
-    if (expires <= nowMs) {
-      this.#entries.delete(key);
-      return false;
-    }
-    return true;
+    return this.#entries.get(key, nowMs) === true;
   }
 
   add(key: string, nowMs: number): void {
-    if (this.#entries.size >= this.maxEntries) {
-      const oldest = this.#entries.keys().next();
-      if (!oldest.done) this.#entries.delete(oldest.value);
-    }
-    this.#entries.set(key, nowMs + this.ttlMs);
+    this.#entries.set(key, true, nowMs);
   }
 }
