@@ -1,22 +1,15 @@
-import { randomFillSync } from 'node:crypto';
+import { pooledRandom } from '../shared/ids.js';
 
 /**
  * Time-ordered UUIDs (RFC 9562 v7) for transaction rows: a refresh inserts up to millions of rows, and ids that
  * grow with time keep the primary-key index append-mostly instead of touching random pages.
  */
 export function createUuid7(now: () => number = Date.now): () => string {
-  const pool = Buffer.alloc(10 * 256);
-  let offset = pool.length;
   return () => {
-    if (offset === pool.length) {
-      randomFillSync(pool);
-      offset = 0;
-    }
     const ms = now();
     const b = Buffer.alloc(16);
     b.writeUIntBE(ms, 0, 6);
-    pool.copy(b, 6, offset, offset + 10);
-    offset += 10;
+    pooledRandom(10).copy(b, 6);
     b[6] = (b[6]! & 0x0f) | 0x70;
     b[8] = (b[8]! & 0x3f) | 0x80;
     const h = b.toString('hex');

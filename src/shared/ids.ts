@@ -13,12 +13,13 @@ export const randomIds: Ids = {
 };
 
 // A synchronous randomBytes call costs a trip into OpenSSL each time (~15 µs under load); like randomUUID,
-// draw from a pool of CSPRNG bytes refilled 4 KiB at a time. Each byte is handed out once.
+// draw from a pool of CSPRNG bytes refilled 4 KiB at a time. Each byte is handed out once. The returned bytes are
+// a view into the pool: copy them before the next call if they must outlive it.
 const POOL_SIZE = 4096;
 let pool = Buffer.alloc(0);
 let offset = 0;
 
-function pooledRandom(bytes: number): Buffer {
+export function pooledRandom(bytes: number): Buffer {
   if (bytes > POOL_SIZE / 4) return randomBytes(bytes);
   if (offset + bytes > pool.length) {
     pool = randomBytes(POOL_SIZE);
