@@ -48,6 +48,9 @@ describe('clients service', () => {
     expect((await clients.authenticateWithSecret(client.clientId, clientSecret))?.id).toBe(client.id);
     expect(await clients.authenticateWithSecret(client.clientId, `${clientSecret}x`)).toBeUndefined();
     expect(await clients.authenticateWithSecret('test_unknown', clientSecret)).toBeUndefined();
+    // Ids no client can have (a NUL byte would make the database refuse the query) are unknown, not an error.
+    expect(await clients.authenticateWithSecret('\u0000', clientSecret)).toBeUndefined();
+    expect(await clients.find(`${client.clientId}\u0000`)).toBeUndefined();
   });
 
   it('reuses a client row for 5 s, then sees a change made elsewhere; unknown ids are never cached', async () => {

@@ -60,6 +60,8 @@ export function createClientsService(deps: {
   const verified = new VerifiedSecretCache();
   const rows = new TtlCache<repo.ClientRow>(deps.rowCacheMs ?? 5000);
   const findRow = async (clientId: string): Promise<repo.ClientRow | undefined> => {
+    // Issued ids are `<mode>_<base64url>`; anything else (a NUL byte, which the database rejects) is unknown.
+    if (!CLIENT_ID.test(clientId)) return undefined;
     const now = clock.now().getTime();
     const cached = rows.get(clientId, now);
     if (cached) return cached;
@@ -131,6 +133,8 @@ export function createClientsService(deps: {
     },
   };
 }
+
+const CLIENT_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 // A well-formed hash of a random value, used only to equalise timing for unknown client ids.
 const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';

@@ -8,7 +8,7 @@ import { fromSchema, mutate, nastyValue } from './schema-arbitrary.js';
  * Property-based fuzzing of every API endpoint found in /openapi.json, on every version: wrong types, missing
  * and extra fields, huge and unicode strings, malformed amounts/IBANs/currencies/cursors, invalid JSON, oversized
  * bodies and wrong content types. Invariants: no 5xx, every 4xx carries the error envelope, the process survives.
- * FUZZ_RUNS sets the count (CI runs a smaller one; `npm run test:fuzz` runs 10,000).
+ * FUZZ_RUNS sets the count (CI runs a smaller one; `npm run test:fuzz` runs 10,000); FUZZ_SEED replays a failure.
  */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1500);
 const BODY_LIMIT = 32 * 1024;
@@ -166,7 +166,11 @@ describe('API fuzzing', () => {
           expect(typeof body.message).toBe('string');
         }
       }),
-      { numRuns: RUNS, endOnFailure: true },
+      {
+        numRuns: RUNS,
+        endOnFailure: true,
+        ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}),
+      },
     );
     expect(stats.fiveXx).toBe(0);
     expect(stats.requests).toBeGreaterThanOrEqual(RUNS);
