@@ -1,13 +1,14 @@
 import { fromKysely, type PgBoss } from 'pg-boss';
 import type { Config } from '../config/index.js';
 import type { Clock } from '../shared/clock.js';
+import { TtlCache } from '../shared/ttl-cache.js';
 import type { Store } from '../store/index.js';
 import type { JobOutcome } from '../worker/index.js';
 import { type AttemptResult, type Decision, decide } from './delivery-policy.js';
 import * as repo from './events.repository.js';
 import type { HttpSender } from './http-sender.js';
 import type { WebhookKeys } from './signing-keys.js';
-import { type Resolver, resolveTarget, TargetRefused } from './ssrf.js';
+import { type ResolvedTarget, type Resolver, resolveTarget, TargetRefused } from './ssrf.js';
 
 export const DELIVER_QUEUE = 'webhook-deliver';
 
@@ -38,35 +39,49 @@ export interface AttemptReport {
   delayMs?: number;
 }
 
+/** What one attempt produced: the record to store, or the finding that the event has no target any more. */
+export type AttemptDone =
+  | { eventId: string; record: repo.AttemptRecord; decision: Decision }
+  | { eventId: string; noTarget: true };
+
 /**
- * Makes one attempt for each job: resolve and check the target, sign the exact body, POST it, then record every
- * attempt, the event's new state and any retry job in one transaction. A job whose attempt was already made
- * (crash, duplicate) is skipped, so handlers are idempotent; an attempt cut short by a crash is made again.
+ * Attempts deliveries: resolve and check the target, sign the exact body, POST it, then record attempts, the
+ * events' new state and any retry job in one transaction. First attempts come from the outbox dispatcher;
+ * retries come as queue jobs (`deliver`). An attempt already recorded (crash, duplicate) is not recorded
+ * again, so both paths are idempotent; an attempt cut short by a crash is made again.
  */
 export function createDeliveryService(deps: DeliveryDeps) {
   const { config, store, clock, keys, sender } = deps;
   const policy = { scheduleMs: config.webhooks.retryScheduleMs, jitter: config.webhooks.retryJitter };
 
-  async function attemptOne(
-    event: repo.DeliverableEvent,
-    job: DeliverJob,
-  ): Promise<{ record: repo.AttemptRecord; decision: Decision } | { noTarget: true }> {
+  // A target checked in the last second is used again as it was checked (its address, not a new lookup), so the
+  // guarantee holds and a burst to one receiver costs one check, not one per webhook.
+  const targets = new TtlCache<ResolvedTarget>(1000, 1000);
+  async function resolveCached(url: string, mode: 'test' | 'live'): Promise<ResolvedTarget> {
+    const key = `${mode} ${url}`;
+    const now = Date.now();
+    let target = targets.get(key, now);
+    if (!target) {
+      target = await resolveTarget(url, { mode, allowHosts: config.webhooks.allowHosts }, deps.resolver);
+      targets.set(key, target, now);
+    }
+    return target;
+  }
+
+  /** Makes attempt number `attempt` of an event (nothing is stored yet: see `record`). */
+  async function attempt(event: repo.DeliverableEvent, attempt: number): Promise<AttemptDone> {
     const url = event.url ?? event.clientUrl;
-    if (!url) return { noTarget: true };
+    if (!url) return { eventId: event.id, noTarget: true };
     const startedAt = clock.now();
     const roundAttempt = event.roundAttempts + 1;
     let result: AttemptResult & { latencyMs: number };
     let kid: string | null = null;
     try {
-      const target = await resolveTarget(
-        url,
-        { mode: event.clientMode, allowHosts: config.webhooks.allowHosts },
-        deps.resolver,
-      );
+      const target = await resolveCached(url, event.clientMode);
       const signer = await keys.signer();
       kid = signer.kid;
       const bytes = Buffer.from(event.body, 'utf8');
-      const signature = await signer.sign(bytes);
+      const signature = signer.sign(bytes);
       result = await sender.send({
         target,
         body: event.body,
@@ -91,10 +106,11 @@ export function createDeliveryService(deps: DeliveryDeps) {
     }
     if (decision.outcome === 'failed' && result.kind === 'response') error = decision.reason;
     return {
+      eventId: event.id,
       decision,
       record: {
         eventId: event.id,
-        attempt: job.attempt,
+        attempt,
         roundAttempt,
         startedAt,
         url,
@@ -110,8 +126,47 @@ export function createDeliveryService(deps: DeliveryDeps) {
     };
   }
 
+  /**
+   * Stores attempts in one transaction, with a queue job for each retry; returns the ids whose attempt was
+   * applied (the others were recorded already). `dispatch`: first attempts from the outbox.
+   */
+  async function record(done: AttemptDone[], dispatch = false): Promise<Set<string>> {
+    const records: repo.AttemptRecord[] = [];
+    const noTarget: string[] = [];
+    for (const d of done) {
+      if ('noTarget' in d) noTarget.push(d.eventId);
+      else records.push(d.record);
+    }
+    const retrying = records.some((r) => r.outcome === 'retry');
+    if (noTarget.length === 0 && !retrying) return repo.applyAttempts(store.db, records, dispatch); // atomic alone
+    const at = clock.now();
+    return store.db.transaction().execute(async (tx) => {
+      await repo.markNoTarget(tx, noTarget, at);
+      const ids = await repo.applyAttempts(tx, records, dispatch);
+      const retries = records.filter((r) => ids.has(r.eventId) && r.outcome === 'retry');
+      const boss = deps.boss?.();
+      if (boss && retries.length > 0) {
+        await boss.insert(
+          DELIVER_QUEUE,
+          retries.map((r) => ({
+            data: { eventId: r.eventId, attempt: r.attempt + 1 } satisfies DeliverJob,
+            startAfter: `${r.nextAttemptAt!.getTime() - r.at.getTime()} milliseconds`,
+          })),
+          { db: fromKysely(tx) },
+        );
+      }
+      return ids;
+    });
+  }
+
   return {
-    /** Runs a batch of delivery jobs; the reports say what happened to each (in order). */
+    attempt,
+    record,
+
+    /** Claims outbox events whose first attempt is due (see repo.claimUndispatched). */
+    claim: (limit: number, leaseMs: number) => repo.claimUndispatched(store.db, limit, leaseMs),
+
+    /** Runs a batch of retry jobs; the reports say what happened to each (in order). */
     async deliver(jobs: DeliverJob[]): Promise<AttemptReport[]> {
       const events = await repo.findDeliverable(
         store.db,
@@ -121,63 +176,36 @@ export function createDeliveryService(deps: DeliveryDeps) {
         ...job,
         outcome: { status: 'skipped', detail: 'event not found' },
       }));
-      const work: Promise<void>[] = [];
-      const records: repo.AttemptRecord[] = [];
-      const decisions = new Map<number, Decision>();
-      const noTarget: string[] = [];
+      const work: Promise<AttemptDone>[] = [];
+      const index = new Map<string, number>();
       jobs.forEach((job, i) => {
         const event = events.get(job.eventId);
         if (!event) return;
-        if (event.state !== 'pending' || event.attempts !== job.attempt - 1) {
+        if (event.state !== 'pending' || event.attempts !== job.attempt - 1 || index.has(event.id)) {
           reports[i]!.outcome = {
             status: 'skipped',
             detail: `stale: event is ${event.state} at attempt ${event.attempts}`,
           };
           return;
         }
-        work.push(
-          attemptOne(event, job).then((r) => {
-            if ('noTarget' in r) {
-              noTarget.push(event.id);
-              reports[i]!.outcome = { status: 'completed', detail: 'no webhook URL any more' };
-              return;
-            }
-            records.push(r.record);
-            decisions.set(i, r.decision);
-          }),
-        );
+        index.set(event.id, i);
+        work.push(attempt(event, job.attempt));
       });
-      await Promise.all(work);
+      const done = await Promise.all(work);
+      const applied = await record(done);
 
-      const at = clock.now();
-      const applied = await store.db.transaction().execute(async (tx) => {
-        await repo.markNoTarget(tx, noTarget, at);
-        const ids = await repo.applyAttempts(tx, records);
-        const retries = records.filter((r) => ids.has(r.eventId) && r.outcome === 'retry');
-        const boss = deps.boss?.();
-        if (boss && retries.length > 0) {
-          await boss.insert(
-            DELIVER_QUEUE,
-            retries.map((r) => ({
-              data: { eventId: r.eventId, attempt: r.attempt + 1 } satisfies DeliverJob,
-              startAfter: `${r.nextAttemptAt!.getTime() - r.at.getTime()} milliseconds`,
-            })),
-            { db: fromKysely(tx) },
-          );
+      for (const d of done) {
+        const report = reports[index.get(d.eventId)!]!;
+        if ('noTarget' in d) {
+          report.outcome = { status: 'completed', detail: 'no webhook URL any more' };
+          continue;
         }
-        return ids;
-      });
-
-      jobs.forEach((job, i) => {
-        const decision = decisions.get(i);
-        if (!decision) return;
-        const report = reports[i]!;
-        report.decision = decision;
-        if (decision.outcome === 'retry') report.delayMs = decision.delayMs;
-        report.outcome = applied.has(job.eventId)
-          ? { status: 'completed', detail: decision.outcome }
+        report.decision = d.decision;
+        if (d.decision.outcome === 'retry') report.delayMs = d.decision.delayMs;
+        report.outcome = applied.has(d.eventId)
+          ? { status: 'completed', detail: d.decision.outcome }
           : { status: 'skipped', detail: 'attempt already recorded by another run' };
-      });
+      }
       return reports;
     },
   };

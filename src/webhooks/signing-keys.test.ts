@@ -58,18 +58,23 @@ describe('webhook signing keys', () => {
   it('signs with the current key; the signature verifies against the JWKS, kid in the protected header', async () => {
     const keys = keysWith();
     const signer = await keys.signer();
-    const jws = await signer.sign(body);
+    const jws = signer.sign(body);
     const { keys: published } = await keys.jwks();
     expect(signer.kid).toBe(published[0]!.kid);
     const { payload, protectedHeader } = await compactVerify(jws, createLocalJWKSet({ keys: published }));
     expect(protectedHeader).toEqual({ alg: 'ES256', kid: signer.kid });
     expect(Buffer.from(payload).equals(Buffer.from(body))).toBe(true);
+    // The same compact form jose's own signer produces: header and payload segments match byte for byte.
+    const [h, p] = jws.split('.');
+    expect(JSON.parse(Buffer.from(h!, 'base64url').toString())).toEqual({ alg: 'ES256', kid: signer.kid });
+    expect(p).toBe(Buffer.from(body).toString('base64url'));
+    expect(Buffer.from(jws.split('.')[2]!, 'base64url')).toHaveLength(64);
   });
 
   it('rotation: current becomes previous, the older key is dropped; a signature made before still verifies', async () => {
     const keys = keysWith();
     const before = await keys.jwks();
-    const signedBefore = await (await keys.signer()).sign(body);
+    const signedBefore = (await keys.signer()).sign(body);
     clock.advance(1000);
     const rotation = await keys.rotate();
     const after = await keys.jwks();
@@ -112,7 +117,7 @@ describe('webhook signing keys', () => {
     const { keys: published } = await keys.jwks();
     expect(published[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig' });
     expect(Object.keys(published[0]!).sort()).toEqual(['alg', 'e', 'kid', 'kty', 'n', 'use']);
-    const jws = await (await keys.signer()).sign(body);
+    const jws = (await keys.signer()).sign(body);
     await expect(compactVerify(jws, createLocalJWKSet({ keys: published }))).resolves.toBeDefined();
     const [h, , s] = jws.split('.');
     const forged = `${h}.${Buffer.from('{"type":"x"}').toString('base64url')}.${s}`;

@@ -1,12 +1,5 @@
-import {
-  CompactSign,
-  calculateJwkThumbprint,
-  exportJWK,
-  generateKeyPair,
-  importJWK,
-  type JWK,
-  type KeyObject,
-} from 'jose';
+import { createPrivateKey, sign as cryptoSign } from 'node:crypto';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Clock } from '../shared/clock.js';
 import type { SecretBox } from '../shared/secret-box.js';
@@ -18,7 +11,7 @@ export interface Signer {
   kid: string;
   alg: string;
   /** JWS compact serialisation whose payload is exactly `body`. */
-  sign(body: Uint8Array): Promise<string>;
+  sign(body: Uint8Array): string;
 }
 
 export interface RotationResult {
@@ -163,13 +156,7 @@ export function createWebhookKeys(deps: WebhookKeysDeps): WebhookKeys {
             return cached.signer;
           }
           const privateJwk = JSON.parse(secretBox.open(current.private_enc)) as JWK;
-          const key = (await importJWK(privateJwk, current.alg)) as KeyObject;
-          const header = { alg: current.alg, kid: current.kid };
-          const signer: Signer = {
-            kid: current.kid,
-            alg: current.alg,
-            sign: (body) => new CompactSign(body).setProtectedHeader(header).sign(key),
-          };
+          const signer = compactSigner(current.kid, current.alg as WebhookAlg, privateJwk);
           cached = { signer, checkedAt: now };
           return signer;
         } finally {
@@ -177,6 +164,26 @@ export function createWebhookKeys(deps: WebhookKeysDeps): WebhookKeys {
         }
       })();
       return checking;
+    },
+  };
+}
+
+/**
+ * A JWS compact signer over node:crypto. jose 6 signs through WebCrypto, which in Node costs about 3.5 times
+ * as much CPU per ES256 signature (135 µs against 38 µs measured here) and the signature is on every webhook's
+ * hot path. The output is the same JWS jose would produce (ES256: raw r||s, RFC 7518 §3.4; RS256: PKCS#1 v1.5),
+ * and the tests verify it with jose itself. Keys are still made, exported and thumbprinted by jose.
+ */
+export function compactSigner(kid: string, alg: WebhookAlg, privateJwk: JWK): Signer {
+  const key = createPrivateKey({ key: privateJwk as import('node:crypto').JsonWebKey, format: 'jwk' });
+  const options = alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' as const } : key;
+  const header = Buffer.from(JSON.stringify({ alg, kid })).toString('base64url');
+  return {
+    kid,
+    alg,
+    sign(body) {
+      const input = `${header}.${Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('base64url')}`;
+      return `${input}.${cryptoSign('sha256', Buffer.from(input), options).toString('base64url')}`;
     },
   };
 }

@@ -16,7 +16,10 @@ export interface WebhookEventsTable {
   state: EventState;
   attempts: ColumnType<number, number | undefined, number>;
   round_attempts: ColumnType<number, number | undefined, number>;
+  /** False until the first attempt of the current round is recorded (retries then go through the queue). */
   dispatched: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Lease of the dispatcher sending the first attempt; an expired lease lets another dispatcher take it. */
+  claimed_until: NullableTimestamp;
   next_attempt_at: NullableTimestamp;
   last_status: number | null;
   last_error: string | null;

@@ -14,10 +14,10 @@ import {
   type DeliveryService,
 } from './delivery.service.js';
 import { replayableFrom } from './delivery-policy.js';
+import { startDispatcher } from './dispatcher.js';
 import * as repo from './events.repository.js';
 import { createHttpSender, type HttpSender } from './http-sender.js';
 import { OUTBOX_CHANNEL } from './outbox.js';
-import { startRelay } from './relay.js';
 import { createWebhookKeys, type WebhookKeys } from './signing-keys.js';
 import { checkAllowList, type Resolver, validateTargetUrl } from './ssrf.js';
 import type { EventState } from './webhooks.schema.js';
@@ -125,13 +125,20 @@ export function createWebhooksService(deps: WebhooksDeps): WebhooksService {
     },
   });
   worker.schedule({ queue: ROTATE_QUEUE, cron: '17 * * * *' });
-  worker.onStart(async (started) => {
+  worker.onStart(async (started, log) => {
     boss = started;
     await keys.ensure();
     await keys.rotateIfDue();
-    const relay = await startRelay({ store, boss: started });
+    const dispatcher = await startDispatcher({
+      store,
+      delivery,
+      leaseMs: dispatchLeaseMs(config.webhooks.timeoutMs),
+      // The embedded database is one connection shared with the API: smaller claims keep requests moving.
+      ...(store.kind === 'pglite' ? { maxInFlight: 128, claimBatch: 50 } : {}),
+      onError: (err) => log.error({ err }, 'webhook dispatch failed'),
+    });
     return async () => {
-      await relay.stop();
+      await dispatcher.stop();
       await sender.close();
     };
   });
@@ -222,6 +229,9 @@ export function createWebhooksService(deps: WebhooksDeps): WebhooksService {
     },
   };
 }
+
+/** A claim outlasts two full attempts (the HTTP timeout) plus time to record them. */
+export const dispatchLeaseMs = (timeoutMs: number) => 2 * timeoutMs + 5_000;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

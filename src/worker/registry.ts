@@ -1,4 +1,5 @@
 import type { PgBoss, QueueOptions } from 'pg-boss';
+import type { Logger } from 'pino';
 
 /** What a handler did with one job. Handlers are idempotent: a job may run again after a crash. */
 export type JobOutcome =
@@ -38,8 +39,11 @@ export interface ScheduleDefinition {
   data?: Record<string, unknown>;
 }
 
-/** Runs when the worker has started; may return a function that stops what it started (before the queue stops). */
-export type StartHook = (boss: PgBoss) => Promise<(() => Promise<void>) | undefined>;
+/**
+ * Runs when the worker has started, with the worker's logger; may return a function that stops what it started
+ * (before the queue stops).
+ */
+export type StartHook = (boss: PgBoss, log: Logger) => Promise<(() => Promise<void>) | undefined>;
 
 /** Modules declare their background work here at composition time; `startWorker` runs it. */
 export interface WorkerRegistry {

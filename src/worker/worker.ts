@@ -54,7 +54,7 @@ export async function startWorker(
   const stoppers: (() => Promise<void>)[] = [];
   try {
     for (const hook of registry.startHooks) {
-      const stopHook = await hook(boss);
+      const stopHook = await hook(boss, log);
       if (stopHook) stoppers.push(stopHook);
     }
   } catch (error) {
