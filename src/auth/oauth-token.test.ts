@@ -61,6 +61,7 @@ describe('obtaining a token', () => {
     const res = await secretBasic(secretClient);
     expect(res.status).toBe(200);
     expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(res.body).toMatchObject({ token_type: 'Bearer', expires_in: 3600, scope: 'pay_by_link ais' });
     const token = res.body.access_token as string;
     expect(decodeProtectedHeader(token)).toMatchObject({ alg: 'ES256', typ: 'at+jwt' });
@@ -87,6 +88,20 @@ describe('obtaining a token', () => {
     const { kid } = decodeProtectedHeader(res.body.access_token as string);
     expect(jwks.keys.map((k) => k.kid)).toContain(kid);
     expect(jwks.keys.every((k) => k.d === undefined)).toBe(true);
+  });
+
+  it('only POST /oauth2/token and GET /oauth2/jwks reach the authorization server; the rest is a JSON 404', async () => {
+    for (const [method, url] of [
+      ['GET', '/oauth2/token'],
+      ['HEAD', '/oauth2/jwks'],
+      ['GET', '/oauth2/auth'],
+      ['POST', '/oauth2/token/introspection'],
+      ['GET', '/oauth2/.well-known/openid-configuration'],
+    ] as const) {
+      const res = await t.app.inject({ method, url });
+      expect(res.statusCode, `${method} ${url}`).toBe(404);
+      if (method !== 'HEAD') expect(res.json().code, `${method} ${url}`).toBe('not_found');
+    }
   });
 
   it('client_secret_post works for a client registered with client_secret_basic', async () => {

@@ -1,5 +1,4 @@
 import {
-  CompiledQuery,
   type Insertable,
   type Kysely,
   type Selectable,
@@ -7,7 +6,7 @@ import {
   type Transaction,
   type Updateable,
 } from 'kysely';
-import type { Database } from '../store/index.js';
+import { type Database, runStatement } from '../store/index.js';
 import type { Keyset } from './cursor.js';
 import { type LinkStatus, preBankStatuses } from './link-status.js';
 import type { PayLinkHistoryTable, PayLinksTable } from './pay.schema.js';
@@ -64,11 +63,10 @@ const insertNewLinkSql = `INSERT INTO pay_links (${newLinkColumns.join(', ')}) V
  * nothing is compiled per request and the server reuses its prepared plan. Nothing comes back but success.
  */
 export async function insertNewLink(db: Db, row: NewLink): Promise<void> {
-  await db.executeQuery(
-    CompiledQuery.raw(
-      insertNewLinkSql,
-      newLinkColumns.map((column) => row[column] ?? null),
-    ),
+  await runStatement(
+    db,
+    insertNewLinkSql,
+    newLinkColumns.map((column) => row[column] ?? null),
   );
 }
 

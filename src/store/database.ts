@@ -4,6 +4,7 @@ import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { preparingPool } from './prepared.js';
 import type { Database } from './schema.js';
+import { registerDirectPool } from './statement.js';
 
 export type StoreKind = 'pglite' | 'postgres';
 export type ScriptRunner = (sqlText: string) => Promise<Record<string, unknown>[]>;
@@ -91,6 +92,7 @@ function openPostgres(databaseUrl: string, max: number): Store {
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({ pool: preparingPool(pool) as unknown as pg.Pool }),
   });
+  registerDirectPool(db, pool);
   let closed = false;
   return {
     db,

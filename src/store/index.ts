@@ -3,3 +3,4 @@ export { openStore, pgliteParsers } from './database.js';
 export type { Migration, MigrationSet } from './migrate.js';
 export { ferryMigrations, loadMigrations, migrate, migrationsApplied, migrationsDir } from './migrate.js';
 export type * from './schema.js';
+export { runStatement } from './statement.js';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmptyDatabase } from '../../test/support/pg-admin.js';
 import { createTestStore } from '../../test/support/test-store.js';
 import type { Store } from './index.js';
-import { migrate, openStore } from './index.js';
+import { migrate, openStore, runStatement } from './index.js';
 
 describe('store', () => {
   let store: Store;
@@ -43,6 +43,31 @@ describe('store', () => {
     await Promise.all([tx, outside]);
     const rows = await sql<{ v: string }>`SELECT v FROM t_iso`.execute(store.db);
     expect(rows.rows.map((r) => r.v)).toEqual(['outside']);
+  });
+
+  it('runStatement: rows back, Dates as instants, and inside a transaction it is part of it', async () => {
+    await sql`CREATE TABLE IF NOT EXISTS t_run (n int, at timestamptz)`.execute(store.db);
+    const at = new Date('2026-11-21T10:00:00.123Z');
+    const text = 'INSERT INTO t_run (n, at) VALUES ($1, $2) RETURNING n, at';
+    for (let i = 0; i < 3; i++) {
+      const rows = await runStatement<{ n: number; at: Date }>(store.db, text, [i, at]);
+      expect(rows).toEqual([{ n: i, at }]);
+    }
+    await store.db
+      .transaction()
+      .execute(async (trx) => {
+        await runStatement(trx, text, [99, at]);
+        const seen = await runStatement<{ n: number }>(trx, 'SELECT n FROM t_run WHERE n = $1', [99]);
+        expect(seen).toEqual([{ n: 99 }]);
+        throw new Error('roll back');
+      })
+      .catch(() => undefined);
+    const all = await runStatement<{ n: number }>(
+      store.db,
+      'SELECT n FROM t_run WHERE n >= $1 ORDER BY n',
+      [0],
+    );
+    expect(all.map((r) => r.n)).toEqual([0, 1, 2]);
   });
 });
 

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import middie from '@fastify/middie';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Config } from '../../config/index.js';
@@ -95,13 +94,24 @@ export async function createOAuthServer(deps: OAuthDeps): Promise<OAuthServer> {
         void callback(req, res);
       };
 
-      // Mounted as middleware, ahead of Fastify's body parsing: oidc-provider reads the form body itself.
-      await app.register(middie);
-      app.use(oauthMountPath, (req: IncomingMessage, res: ServerResponse, next: () => void) => {
-        const url = req.url ?? '/';
-        if (!exposed.has(`${req.method} ${url.split('?')[0]}`)) return next();
-        forward(req, res, url);
-      });
+      // Handed over at onRequest, before Fastify parses any body: oidc-provider reads the form body itself.
+      // Plain routes rather than a middleware engine, which would run its matching on every request.
+      for (const endpoint of exposed) {
+        const [method, path] = endpoint.split(' ') as ['GET' | 'POST', string];
+        app.route({
+          method,
+          url: `${oauthMountPath}${path}`,
+          exposeHeadRoute: false,
+          schema: { hide: true },
+          onRequest: (request, reply, done) => {
+            reply.hijack();
+            reply.raw.setHeader('x-request-id', request.id);
+            forward(request.raw, reply.raw, (request.raw.url ?? path).slice(oauthMountPath.length));
+            done();
+          },
+          handler: async () => undefined, // never reached: the request was handed over at onRequest
+        });
+      }
       app.get('/.well-known/oauth-authorization-server', { schema: { hide: true } }, (request, reply) => {
         reply.hijack();
         forward(request.raw, reply.raw, '/.well-known/openid-configuration');
