@@ -133,7 +133,11 @@ export function createDeliveryService(deps: DeliveryDeps) {
   async function record(done: AttemptDone[], dispatch = false): Promise<Set<string>> {
     const records: repo.AttemptRecord[] = [];
     const noTarget: string[] = [];
+    const seen = new Set<string>();
     for (const d of done) {
+      // Two results for one event (a claim expired and was taken again while the first waited): keep the first.
+      if (seen.has(d.eventId)) continue;
+      seen.add(d.eventId);
       if ('noTarget' in d) noTarget.push(d.eventId);
       else records.push(d.record);
     }
@@ -186,6 +190,10 @@ export function createDeliveryService(deps: DeliveryDeps) {
             status: 'skipped',
             detail: `stale: event is ${event.state} at attempt ${event.attempts}`,
           };
+          return;
+        }
+        if (!event.dispatched) {
+          reports[i]!.outcome = { status: 'skipped', detail: 'stale: replayed, the outbox sends it' };
           return;
         }
         index.set(event.id, i);

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/support/test-app.js';
 import { startReceiver, waitFor } from '../../test/support/webhook-receiver.js';
 import { type Dispatcher, startDispatcher } from './dispatcher.js';
+import { resetForReplay } from './events.repository.js';
 import { recordEvent } from './index.js';
 
 let t: TestApp;
@@ -18,8 +19,11 @@ beforeAll(async () => {
     return 200;
   });
 });
+// Each test's dispatchers stop with it, so that none of them takes the next test's events.
+afterEach(async () => {
+  for (const d of running.splice(0)) await d.stop();
+});
 afterAll(async () => {
-  for (const d of running) await d.stop(0);
   await fast?.close();
   await slow?.close();
   await t?.close();
@@ -118,6 +122,33 @@ describe('outbox dispatcher (first attempts without queue jobs)', () => {
     expect(hooks).toHaveLength(3);
     // Not before the lease ran out.
     for (const h of hooks) expect(h.at - claimedAt).toBeGreaterThanOrEqual(1400);
+  });
+
+  it('a replay makes the retry jobs of the old round stale: the outbox sends the new round', async () => {
+    let status = 500;
+    const flaky = await startReceiver(() => status);
+    try {
+      const [id] = await record(`${flaky.url}/replay`, 1, 'replay');
+      const delivery = t.services.webhooks.delivery;
+      const [claimed] = await delivery.claim(10, 30_000);
+      await delivery.record([await delivery.attempt(claimed!, 1)], true);
+      expect((await events([id!]))[0]).toMatchObject({ state: 'pending', attempts: 1, dispatched: true });
+      // The retry (attempt 2) is queued; before it runs, the client asks for a replay.
+      await t.store.db.transaction().execute((tx) => resetForReplay(tx, id!, new Date()));
+      const [report] = await delivery.deliver([{ eventId: id!, attempt: 2 }]);
+      expect(report!.outcome).toMatchObject({ status: 'skipped' });
+      expect(flaky.received).toHaveLength(1); // the stale job sent nothing
+      status = 200;
+      const [again] = await delivery.claim(10, 30_000);
+      expect(again).toMatchObject({ id, attempts: 1, roundAttempts: 0, dispatched: false });
+      const applied = await delivery.record([await delivery.attempt(again!, 2)], true);
+      expect([...applied]).toEqual([id]);
+      expect((await events([id!]))[0]).toMatchObject({ state: 'delivered', attempts: 2, dispatched: true });
+      // A stale result of either path is never recorded: the first attempt again, or a retry of the old round.
+      expect([...(await delivery.record([await delivery.attempt(claimed!, 1)], true))]).toEqual([]);
+    } finally {
+      await flaky.close();
+    }
   });
 
   it('stop() waits for attempts in flight and records them', async () => {

@@ -48,11 +48,13 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Dispa
   let again = false;
   let starved = false;
   let stopped = false;
+  let abandoned = false;
 
   function send(event: DeliverableEvent): void {
     const p = delivery
       .attempt(event, event.attempts + 1)
       .then((d) => {
+        if (abandoned) return; // stop() gave up waiting: the claim expires and the event is sent again
         done.push(d);
         flush();
       }, onError) // unrecorded: the claim expires and the event is sent again
@@ -94,6 +96,7 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Dispa
       }
     })().finally(() => {
       claiming = undefined;
+      if (again) kick(); // a kick that came after the loop's last look
     });
   }
 
@@ -140,6 +143,7 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Dispa
         }),
       ]);
       clearTimeout(timeout);
+      abandoned = true;
       await recording;
       flush();
       await recording;

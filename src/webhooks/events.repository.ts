@@ -13,6 +13,8 @@ export interface DeliverableEvent {
   state: EventState;
   attempts: number;
   roundAttempts: number;
+  /** False while the round's first attempt is the outbox dispatcher's to make (new, or replayed). */
+  dispatched: boolean;
   clientMode: 'test' | 'live';
   clientUrl: string | null;
 }
@@ -30,6 +32,7 @@ export async function findDeliverable(db: Db, ids: string[]): Promise<Map<string
       'e.state',
       'e.attempts',
       'e.round_attempts',
+      'e.dispatched',
       'c.mode',
       'c.webhook_url',
     ])
@@ -39,7 +42,10 @@ export async function findDeliverable(db: Db, ids: string[]): Promise<Map<string
 }
 
 /** The row both queries return (the event's columns, and the client's mode and default URL). */
-type DeliverableRow = Pick<DeliverableEvent, 'id' | 'type' | 'body' | 'url' | 'state' | 'attempts'> & {
+type DeliverableRow = Pick<
+  DeliverableEvent,
+  'id' | 'type' | 'body' | 'url' | 'state' | 'attempts' | 'dispatched'
+> & {
   round_attempts: number;
   mode: DeliverableEvent['clientMode'];
   webhook_url: string | null;
@@ -53,6 +59,7 @@ const toDeliverable = (r: DeliverableRow): DeliverableEvent => ({
   state: r.state,
   attempts: r.attempts,
   roundAttempts: r.round_attempts,
+  dispatched: r.dispatched,
   clientMode: r.mode,
   clientUrl: r.webhook_url,
 });
@@ -76,7 +83,9 @@ export interface AttemptRecord {
 /**
  * Applies attempt results. Each event is updated only if it is still pending at the attempt before this one,
  * so a job that runs twice (crash, expiry) cannot record the same attempt twice. Returns the applied ids.
- * `dispatch`: these are first attempts of a round made from the outbox, so the events leave it.
+ * `dispatch`: these are first attempts of a round made from the outbox, and apply only to events still in it;
+ * otherwise they are retries (queue jobs), which apply only to events out of it: a replay puts an event back
+ * in the outbox, and from then on its old retry jobs are stale. Either way the event leaves the outbox.
  * One statement with a fixed text (the rows travel as arrays): prepared once, atomic on its own, and the same
  * cost whether it records one attempt or five hundred.
  */
@@ -103,8 +112,9 @@ export async function applyAttempts(
         attempts = v.attempt, round_attempts = v.round_attempt, state = v.state, next_attempt_at = v.next_at,
         last_status = v.status_code, last_error = v.error,
         delivered_at = CASE WHEN v.outcome = 'delivered' THEN v.at ELSE e.delivered_at END,
-        updated_at = v.at, dispatched = e.dispatched OR ${dispatch}::boolean, claimed_until = NULL
+        updated_at = v.at, dispatched = true, claimed_until = NULL
       FROM v WHERE e.id = v.id AND e.attempts = v.attempt - 1 AND e.state = 'pending'
+        AND e.dispatched <> ${dispatch}::boolean
       RETURNING e.id, e.attempts
     ), ins AS (
       INSERT INTO webhook_attempts (event_id, attempt, started_at, url, kid, status_code, latency_ms, outcome, error)
@@ -139,9 +149,8 @@ export async function claimUndispatched(db: Db, limit: number, leaseMs: number):
       SELECT id FROM webhook_events
       WHERE NOT dispatched AND state = 'pending' AND (claimed_until IS NULL OR claimed_until < now())
       ORDER BY created_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
-    RETURNING e.id, e.type, e.body, e.url, e.state, e.attempts, e.round_attempts, c.mode, c.webhook_url`.execute(
-    db,
-  );
+    RETURNING e.id, e.type, e.body, e.url, e.state, e.attempts, e.round_attempts, e.dispatched, c.mode,
+      c.webhook_url`.execute(db);
   return result.rows.map(toDeliverable);
 }
 

@@ -80,6 +80,19 @@ describe('webhook HTTP sender', () => {
     expect(await send(base)).toMatchObject({ kind: 'response', status: 500 });
   });
 
+  it('the status is the answer: a body that stalls past the timeout or is cut off changes nothing', async () => {
+    const stalls = await serve((_req, _body, res) => {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('partial'); // and never the rest
+    });
+    expect(await send(stalls, 300)).toMatchObject({ kind: 'response', status: 200 });
+    const cut = await serve((_req, _body, res) => {
+      res.writeHead(202, { 'content-length': '100' });
+      res.write('partial', () => res.socket?.destroy());
+    });
+    expect(await send(cut)).toMatchObject({ kind: 'response', status: 202 });
+  });
+
   it('reports a refused connection with its code', async () => {
     const base = await serve(() => {});
     const port = Number(new URL(base).port);

@@ -87,9 +87,10 @@ export function createHttpSender(): HttpSender {
         let abort: ((reason: Error) => void) | undefined;
         let written = 0;
         const receiver = receiverFor(target);
-        const answered = () => {
+        const answered = (failed = false) => {
           if (written === 0) return;
-          const ms = performance.now() - written;
+          // A failure (reset, timeout) counts as a slow answer however quick it was: no pipelining to it.
+          const ms = Math.max(performance.now() - written, failed ? 10 * PIPELINE_BELOW_MS : 0);
           receiver.answerMs = receiver.answerMs === undefined ? ms : receiver.answerMs * 0.8 + ms * 0.2;
           written = 0;
         };
@@ -103,7 +104,8 @@ export function createHttpSender(): HttpSender {
         };
         const stop = (why: 'timeout' | 'too large') => {
           cause = why;
-          if (why === 'timeout') finish(timedOut); // even when the request is still queued (no abort yet)
+          // The status is the answer once it has come: a body that stalls or is cut off changes nothing.
+          if (why === 'timeout') finish(status !== 0 ? { kind: 'response', status } : timedOut);
           abort?.(new Error(why));
         };
         const timedOut = { kind: 'error', error: `timed out after ${timeoutMs} ms` } as const;
@@ -128,7 +130,7 @@ export function createHttpSender(): HttpSender {
             },
             onHeaders(statusCode: number) {
               answered();
-              status = statusCode;
+              if (statusCode >= 200) status = statusCode; // not a 1xx interim answer
               return true;
             },
             onData(chunk: Buffer) {
@@ -140,8 +142,8 @@ export function createHttpSender(): HttpSender {
               finish({ kind: 'response', status });
             },
             onError(error: Error & { code?: string; cause?: { code?: string } }) {
-              answered(); // a timeout or a reset counts as a slow answer
-              if (cause === 'too large') finish({ kind: 'response', status });
+              answered(true);
+              if (status !== 0) finish({ kind: 'response', status });
               else finish(cause === 'timeout' ? timedOut : { kind: 'error', error: describe(error) });
             },
           } as unknown as Dispatcher.DispatchHandler,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebhooksService, recordEvent, type WebhooksService } from '../../src/webhooks/index.js';
 import { createWorkerRegistry } from '../../src/worker/index.js';
+import { decisionOf, firstAttempts } from '../support/first-attempts.js';
 import { refusedForLive, ssrfResolver } from '../support/ssrf-urls.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { startReceiver } from '../support/webhook-receiver.js';
@@ -66,8 +67,8 @@ describe('SSRF guard at delivery', () => {
     ];
     const ids: string[] = [];
     for (const url of urls) ids.push(await eventTo(liveClient, url));
-    const reports = await webhooks.delivery.deliver(ids.map((eventId) => ({ eventId, attempt: 1 })));
-    expect(reports.map((r) => r.decision?.outcome)).toEqual(urls.map(() => 'failed'));
+    const reports = await firstAttempts(webhooks.delivery, ids);
+    expect(reports.map((r) => decisionOf(r)?.outcome)).toEqual(urls.map(() => 'failed'));
     const attempts = await t.store.db
       .selectFrom('webhook_attempts')
       .selectAll()
@@ -90,8 +91,8 @@ describe('SSRF guard at delivery', () => {
   it('connects to the checked address, not to a second resolution of the name', async () => {
     // 'rebind.example' does not exist in real DNS: the request can only arrive through the pinned address.
     const id = await eventTo(testClient, `http://rebind.example:${trap.port}/pinned`);
-    const [report] = await webhooks.delivery.deliver([{ eventId: id, attempt: 1 }]);
-    expect(report!.decision).toEqual({ outcome: 'delivered' });
+    const [report] = await firstAttempts(webhooks.delivery, [id]);
+    expect(decisionOf(report!)).toEqual({ outcome: 'delivered' });
     expect(trap.received.at(-1)).toMatchObject({ path: '/pinned' });
     expect(trap.received.at(-1)!.headers.host).toBe(`rebind.example:${trap.port}`);
   });
@@ -101,8 +102,8 @@ describe('SSRF guard at delivery', () => {
     const redirector = await startReceiver(() => 302); // Location: http://127.0.0.1:1/private
     try {
       const id = await eventTo(testClient, `${redirector.url}/hook`);
-      const [report] = await webhooks.delivery.deliver([{ eventId: id, attempt: 1 }]);
-      expect(report!.decision).toMatchObject({ outcome: 'retry' });
+      const [report] = await firstAttempts(webhooks.delivery, [id]);
+      expect(decisionOf(report!)).toMatchObject({ outcome: 'retry' });
       const [attempt] = await t.store.db
         .selectFrom('webhook_attempts')
         .selectAll()
@@ -120,11 +121,8 @@ describe('SSRF guard at delivery', () => {
   it('lets test clients reach loopback (local development) but not other private ranges', async () => {
     const ok = await eventTo(testClient, `${trap.url}/dev`);
     const blocked = await eventTo(testClient, `http://10.0.0.1:${trap.port}/dev`);
-    const reports = await webhooks.delivery.deliver([
-      { eventId: ok, attempt: 1 },
-      { eventId: blocked, attempt: 1 },
-    ]);
-    expect(reports.map((r) => r.decision?.outcome)).toEqual(['delivered', 'failed']);
+    const reports = await firstAttempts(webhooks.delivery, [ok, blocked]);
+    expect(reports.map((r) => decisionOf(r)?.outcome)).toEqual(['delivered', 'failed']);
   });
 
   it('validates URLs when they are given (400 validation_error)', () => {
