@@ -89,10 +89,11 @@ function openPostgres(databaseUrl: string, max: number): Store {
   });
   // An idle client losing its server connection must not crash the process.
   pool.on('error', () => {});
+  const preparing = preparingPool(pool);
   const db = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: preparingPool(pool) as unknown as pg.Pool }),
+    dialect: new PostgresDialect({ pool: preparing as unknown as pg.Pool }),
   });
-  registerDirectPool(db, pool);
+  registerDirectPool(db, preparing);
   let closed = false;
   return {
     db,

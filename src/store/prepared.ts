@@ -6,6 +6,11 @@ export interface KyselyPool {
   end(): Promise<void>;
 }
 
+/** The pool Kysely gets, plus `run`: one query on any free connection, prepared the same way (runStatement). */
+export interface PreparingPool extends KyselyPool {
+  run(text: string, values: unknown[]): Promise<pg.QueryResult>;
+}
+
 /** SQLSTATE 0A000 with this text: a prepared SELECT * / RETURNING * whose table gained or lost a column. */
 const RESULT_TYPE_CHANGED = /cached plan must not change result type/;
 
@@ -16,7 +21,7 @@ const RESULT_TYPE_CHANGED = /cached plan must not change result type/;
  * Texts past `maxStatements` run unnamed. A statement whose result type changed under it (a migration run by
  * another process added a column) fails once and from then on runs unnamed.
  */
-export function preparingPool(pool: pg.Pool, maxStatements = 2000): KyselyPool {
+export function preparingPool(pool: pg.Pool, maxStatements = 2000): PreparingPool {
   const names = new Map<string, string>();
   const unprepared = new Set<string>();
   const nameOf = (text: string): string | undefined => {
@@ -28,21 +33,27 @@ export function preparingPool(pool: pg.Pool, maxStatements = 2000): KyselyPool {
     }
     return name;
   };
+  // On a checked-out client or on the pool itself (pg's Pool.query checks one out for the call).
+  const run = async (on: pg.Pool | pg.PoolClient, text: string, values: unknown[] | undefined) => {
+    const name = values && values.length > 0 ? nameOf(text) : undefined;
+    if (name === undefined) return on.query(text, values);
+    try {
+      return await on.query({ name, text, values });
+    } catch (error) {
+      if (RESULT_TYPE_CHANGED.test(String((error as Error).message))) unprepared.add(text);
+      throw error;
+    }
+  };
   return {
     async connect() {
       const client = await pool.connect();
-      const query = (async (text: unknown, values?: unknown[]) => {
-        const name = typeof text === 'string' && values && values.length > 0 ? nameOf(text) : undefined;
-        if (name === undefined) return client.query(text as string, values);
-        try {
-          return await client.query({ name, text: text as string, values });
-        } catch (error) {
-          if (RESULT_TYPE_CHANGED.test(String((error as Error).message))) unprepared.add(text as string);
-          throw error;
-        }
-      }) as pg.PoolClient['query'];
+      const query = ((text: unknown, values?: unknown[]) =>
+        typeof text === 'string'
+          ? run(client, text, values)
+          : client.query(text as string, values)) as pg.PoolClient['query'];
       return { query, release: (error?: Error | boolean) => client.release(error) };
     },
+    run: (text, values) => run(pool, text, values),
     end: () => pool.end(),
   };
 }

@@ -154,6 +154,22 @@ describe('prepared statements on a PostgreSQL server', () => {
       }
       expect(outcomes[0]).toMatch(/cached plan must not change result type/);
       expect(outcomes[1]).toBe('id,v,w');
+
+      // runStatement's direct path prepares through the same pool wrapper: once per text, and the same recovery.
+      const direct = () =>
+        runStatement<Record<string, unknown>>(store.db, 'SELECT * FROM t_prep WHERE id = $1', [1]).then(
+          (rows) => Object.keys(rows[0]!).join(','),
+          (e: Error) => e.message,
+        );
+      expect(await direct()).toBe('id,v,w');
+      expect(await direct()).toBe('id,v,w');
+      const named = await sql<{ n: string }>`
+        SELECT count(*)::text AS n FROM pg_prepared_statements
+        WHERE statement = 'SELECT * FROM t_prep WHERE id = $1'`.execute(store.db);
+      expect(named.rows[0]!.n).toBe('1');
+      await sql`ALTER TABLE t_prep ADD COLUMN x text`.execute(other.db);
+      expect(await direct()).toMatch(/cached plan must not change result type/);
+      expect(await direct()).toBe('id,v,w,x');
     } finally {
       await store.close();
       await other.close();

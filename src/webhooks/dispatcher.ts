@@ -168,7 +168,7 @@ async function listen(
   let retry: NodeJS.Timeout | undefined;
   const connect = async () => {
     if (closed) return;
-    const c = new pg.Client({ connectionString, application_name: 'ferry-webhook-relay' });
+    const c = new pg.Client({ connectionString, application_name: 'ferry-webhook-dispatcher' });
     c.on('notification', onNotify);
     c.on('error', (error) => {
       onError(error);
