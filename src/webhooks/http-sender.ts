@@ -95,21 +95,20 @@ export function createHttpSender(): HttpSender {
           written = 0;
         };
         const pipeline = receiver.answerMs !== undefined && receiver.answerMs < PIPELINE_BELOW_MS;
-        let cause: 'timeout' | 'too large' | undefined;
+        let expired = false;
         const finish = (result: AttemptResult) => {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
           resolve({ ...result, latencyMs: Math.round(performance.now() - started) });
         };
-        const stop = (why: 'timeout' | 'too large') => {
-          cause = why;
-          // The status is the answer once it has come: a body that stalls or is cut off changes nothing.
-          if (why === 'timeout') finish(status !== 0 ? { kind: 'response', status } : timedOut);
-          abort?.(new Error(why));
-        };
         const timedOut = { kind: 'error', error: `timed out after ${timeoutMs} ms` } as const;
-        const timer = setTimeout(() => stop('timeout'), timeoutMs);
+        const timer = setTimeout(() => {
+          expired = true;
+          // The status is the answer once it has come: a body that stalls or is cut off changes nothing.
+          finish(status !== 0 ? { kind: 'response', status } : timedOut); // even while still queued
+          abort?.(new Error('timeout'));
+        }, timeoutMs);
         receiver.agent.dispatch(
           {
             origin: target.url.origin,
@@ -126,7 +125,7 @@ export function createHttpSender(): HttpSender {
             onConnect(a: (reason: Error) => void) {
               abort = a;
               written = performance.now();
-              if (cause) a(new Error(cause));
+              if (expired) a(new Error('timeout'));
             },
             onHeaders(statusCode: number) {
               answered();
@@ -135,7 +134,7 @@ export function createHttpSender(): HttpSender {
             },
             onData(chunk: Buffer) {
               size += chunk.length;
-              if (size > RESPONSE_LIMIT) stop('too large'); // the status is all we need
+              if (size > RESPONSE_LIMIT) abort?.(new Error('response too large')); // the status is all we need
               return true;
             },
             onComplete() {
@@ -144,7 +143,7 @@ export function createHttpSender(): HttpSender {
             onError(error: Error & { code?: string; cause?: { code?: string } }) {
               answered(true);
               if (status !== 0) finish({ kind: 'response', status });
-              else finish(cause === 'timeout' ? timedOut : { kind: 'error', error: describe(error) });
+              else finish(expired ? timedOut : { kind: 'error', error: describe(error) });
             },
           } as unknown as Dispatcher.DispatchHandler,
         );
