@@ -8,7 +8,13 @@ import { type AttemptResult, type Decision, decide } from './delivery-policy.js'
 import * as repo from './events.repository.js';
 import type { HttpSender } from './http-sender.js';
 import type { WebhookKeys } from './signing-keys.js';
-import { type ResolvedTarget, type Resolver, resolveTarget, TargetRefused } from './ssrf.js';
+import {
+  type ResolvedTarget,
+  type Resolver,
+  resolveTarget,
+  TargetRefused,
+  TargetUnresolved,
+} from './ssrf.js';
 
 export const DELIVER_QUEUE = 'webhook-deliver';
 
@@ -28,7 +34,12 @@ export interface DeliveryDeps {
   random?: () => number;
   /** Enqueues retries in the attempt's transaction; absent in tests that drive attempts by hand. */
   boss?: () => PgBoss | undefined;
+  /** Told of an attempt that failed inside Ferry (say, a key that cannot be decrypted); it is retried. */
+  onInternalError?: (error: unknown, eventId: string) => void;
 }
+
+/** The error recorded for an attempt that failed inside Ferry; the detail goes to Ferry's log, not the client. */
+export const INTERNAL_ATTEMPT_ERROR = 'internal error in Ferry: nothing was sent';
 
 export interface AttemptReport {
   eventId: string;
@@ -94,8 +105,16 @@ export function createDeliveryService(deps: DeliveryDeps) {
         },
       });
     } catch (error) {
-      if (!(error instanceof TargetRefused)) throw error;
-      result = { kind: 'refused', error: `refused: ${error.message}`, latencyMs: 0 };
+      // Only a refused address fails for good; DNS and Ferry's own failures follow the retry schedule like
+      // a receiver's, so they are recorded, backed off and given up on in the end, never retried unrecorded.
+      const latencyMs = clock.now().getTime() - startedAt.getTime();
+      if (error instanceof TargetUnresolved) result = { kind: 'error', error: error.message, latencyMs };
+      else if (error instanceof TargetRefused)
+        result = { kind: 'refused', error: `refused: ${error.message}`, latencyMs: 0 };
+      else {
+        deps.onInternalError?.(error, event.id);
+        result = { kind: 'error', error: INTERNAL_ATTEMPT_ERROR, latencyMs };
+      }
     }
     const decision = decide(result, roundAttempt, policy, deps.random);
     const at = clock.now();

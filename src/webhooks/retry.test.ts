@@ -4,6 +4,8 @@ import { createTestApp, type TestApp } from '../../test/support/test-app.js';
 import { startReceiver } from '../../test/support/webhook-receiver.js';
 import { ManualClock } from '../shared/clock.js';
 import { createWorkerRegistry } from '../worker/index.js';
+import { createDeliveryService, type DeliveryService, INTERNAL_ATTEMPT_ERROR } from './delivery.service.js';
+import { createHttpSender } from './http-sender.js';
 import { recordEvent } from './index.js';
 import { createWebhooksService, type WebhooksService } from './webhooks.service.js';
 
@@ -39,8 +41,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function newEvent(): Promise<string> {
-  const { clientId } = await t.client({ webhookUrl: `${receiver.url}/hook` });
+async function newEvent(webhookUrl = `${receiver.url}/hook`): Promise<string> {
+  const { clientId } = await t.client({ webhookUrl });
   const client = (await t.services.clients.find(clientId))!;
   return recordEvent(t.store.db, {
     type: 'consent_status_update',
@@ -50,6 +52,9 @@ async function newEvent(): Promise<string> {
     at: clock.now(),
   });
 }
+
+const eventRow = (id: string) =>
+  t.store.db.selectFrom('webhook_events').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
 /**
  * Runs attempts as Ferry would, moving the clock to each retry: the first from the outbox (as the dispatcher
@@ -101,11 +106,7 @@ describe('retry schedule (injected clock)', () => {
     expect(new Set(receiver.received.map((r) => r.headers['x-webhook-id']))).toEqual(new Set([eventId]));
     expect(new Set(receiver.received.map((r) => r.body.toString()))).toHaveLength(1);
 
-    const event = await t.store.db
-      .selectFrom('webhook_events')
-      .selectAll()
-      .where('id', '=', eventId)
-      .executeTakeFirstOrThrow();
+    const event = await eventRow(eventId);
     expect(event).toMatchObject({ state: 'delivered', attempts: 6, last_status: 204 });
     expect(event.delivered_at?.getTime()).toBe(clock.now().getTime());
 
@@ -120,11 +121,7 @@ describe('retry schedule (injected clock)', () => {
     status = () => 410;
     const eventId = await newEvent();
     expect(await runToEnd(eventId)).toBe(1);
-    const event = await t.store.db
-      .selectFrom('webhook_events')
-      .selectAll()
-      .where('id', '=', eventId)
-      .executeTakeFirstOrThrow();
+    const event = await eventRow(eventId);
     expect(event).toMatchObject({ state: 'gone', attempts: 1, last_status: 410, next_attempt_at: null });
     const [next] = await webhooks.delivery.deliver([{ eventId, attempt: 2 }]);
     expect(next!.outcome.status).toBe('skipped');
@@ -136,11 +133,7 @@ describe('retry schedule (injected clock)', () => {
     status = () => 500;
     const eventId = await newEvent();
     expect(await runToEnd(eventId)).toBe(schedule.length + 1);
-    const event = await t.store.db
-      .selectFrom('webhook_events')
-      .selectAll()
-      .where('id', '=', eventId)
-      .executeTakeFirstOrThrow();
+    const event = await eventRow(eventId);
     expect(event).toMatchObject({ state: 'failed', attempts: schedule.length + 1 });
     expect(event.last_error).toMatch(/gave up/);
   });
@@ -166,5 +159,82 @@ describe('retry schedule (injected clock)', () => {
       .execute();
     expect(attempt).toMatchObject({ status_code: null, outcome: 'retry' });
     expect(attempt!.error).toMatch(/ECONNREFUSED/);
+  });
+
+  /** A delivery service like Ferry's, with one part swapped for a failing one. */
+  function deliveryWith(parts: Partial<Parameters<typeof createDeliveryService>[0]>): DeliveryService {
+    const sender = createHttpSender();
+    return createDeliveryService({
+      config: t.config,
+      store: t.store,
+      clock,
+      keys: webhooks.keys,
+      sender,
+      random: () => 0.5,
+      ...parts,
+    });
+  }
+
+  /** Attempt rows of an event, in order. */
+  const attemptsOf = (eventId: string) =>
+    t.store.db
+      .selectFrom('webhook_attempts')
+      .selectAll()
+      .where('event_id', '=', eventId)
+      .orderBy('attempt')
+      .execute();
+
+  it('a host that does not resolve is retried along the schedule, then given up, never refused for good', async () => {
+    const delivery = deliveryWith({
+      resolver: async () => {
+        throw Object.assign(new Error('temporary failure'), { code: 'EAI_AGAIN' });
+      },
+    });
+    const eventId = await newEvent('http://hooks.example.test/dns');
+    const [first] = await firstAttempts(delivery, [eventId]);
+    expect(decisionOf(first!)).toMatchObject({ outcome: 'retry', delayMs: schedule[0]! * 0.9 });
+    for (let attempt = 2; attempt <= schedule.length + 1; attempt++) {
+      const [report] = await delivery.deliver([{ eventId, attempt }]);
+      expect(report!.outcome.status).toBe('completed');
+      if (report!.delayMs) clock.advance(report!.delayMs);
+    }
+    const attempts = await attemptsOf(eventId);
+    expect(attempts).toHaveLength(schedule.length + 1);
+    expect(attempts.slice(0, -1).every((a) => a.outcome === 'retry' && a.status_code === null)).toBe(true);
+    expect(attempts[0]!.error).toBe('cannot resolve hooks.example.test: EAI_AGAIN');
+    const event = await eventRow(eventId);
+    expect(event).toMatchObject({ state: 'failed', attempts: schedule.length + 1 });
+  });
+
+  it('an attempt that fails inside Ferry is recorded, logged and retried, not re-sent unrecorded', async () => {
+    const logged: [unknown, string][] = [];
+    const delivery = deliveryWith({
+      keys: {
+        ...webhooks.keys,
+        signer: async () => {
+          throw new Error('cannot decrypt the signing key');
+        },
+      },
+      onInternalError: (error, id) => logged.push([error, id]),
+    });
+    receiver.received.length = 0;
+    const eventId = await newEvent();
+    const [first] = await firstAttempts(delivery, [eventId]);
+    expect(decisionOf(first!)).toMatchObject({ outcome: 'retry' });
+    expect(logged).toHaveLength(1);
+    expect(logged[0]![1]).toBe(eventId);
+    expect((logged[0]![0] as Error).message).toBe('cannot decrypt the signing key');
+    const [attempt] = await attemptsOf(eventId);
+    // The client sees that Ferry failed, not Ferry's internals.
+    expect(attempt).toMatchObject({ outcome: 'retry', status_code: null, error: INTERNAL_ATTEMPT_ERROR });
+    expect(receiver.received).toHaveLength(0);
+    // Out of the outbox: the retry is a scheduled job, so nothing claims it again before it is due.
+    expect(await delivery.claim(100, 60_000)).toEqual([]);
+    // Once the key is readable again, the retry delivers.
+    clock.advance(schedule[0]!);
+    status = () => 200;
+    const [report] = await webhooks.delivery.deliver([{ eventId, attempt: 2 }]);
+    expect(report!.decision).toMatchObject({ outcome: 'delivered' });
+    expect(receiver.received).toHaveLength(1);
   });
 });

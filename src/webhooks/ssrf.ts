@@ -39,6 +39,14 @@ export class TargetRefused extends Error {
   }
 }
 
+/** The host did not resolve: nothing was sent, but DNS can recover, so delivery retries (unlike a refusal). */
+export class TargetUnresolved extends TargetRefused {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TargetUnresolved';
+  }
+}
+
 // IPv4 ranges that are never a webhook receiver on the public internet (RFC 6890 special-purpose registry).
 const v4Ranges: [string, number, AddressClass][] = [
   ['0.0.0.0', 8, 'unspecified'],
@@ -247,9 +255,11 @@ export async function resolveTarget(
     try {
       addresses = await resolver(host);
     } catch (error) {
-      throw new TargetRefused(`cannot resolve ${host}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+      throw new TargetUnresolved(
+        `cannot resolve ${host}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      );
     }
-    if (addresses.length === 0) throw new TargetRefused(`cannot resolve ${host}`);
+    if (addresses.length === 0) throw new TargetUnresolved(`cannot resolve ${host}`);
   }
   for (const { address } of addresses) {
     const verdict = addressPermitted(address, host, policy);

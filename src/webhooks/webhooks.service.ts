@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { PgBoss } from 'pg-boss';
+import type { Logger } from 'pino';
 import type { ApiClient } from '../auth/index.js';
 import type { Config } from '../config/index.js';
 import type { Clock } from '../shared/clock.js';
@@ -83,6 +84,7 @@ export function createWebhooksService(deps: WebhooksDeps): WebhooksService {
   });
   const sender: HttpSender = createHttpSender();
   let boss: PgBoss | undefined;
+  let log: Logger | undefined;
   const delivery = createDeliveryService({
     config,
     store,
@@ -90,6 +92,7 @@ export function createWebhooksService(deps: WebhooksDeps): WebhooksService {
     keys,
     sender,
     boss: () => boss,
+    onInternalError: (err, eventId) => log?.error({ err, eventId }, 'webhook attempt failed inside Ferry'),
     ...(deps.resolver ? { resolver: deps.resolver } : {}),
     ...(deps.random ? { random: deps.random } : {}),
   });
@@ -125,8 +128,9 @@ export function createWebhooksService(deps: WebhooksDeps): WebhooksService {
     },
   });
   worker.schedule({ queue: ROTATE_QUEUE, cron: '17 * * * *' });
-  worker.onStart(async (started, log) => {
+  worker.onStart(async (started, workerLog) => {
     boss = started;
+    log = workerLog;
     await keys.ensure();
     await keys.rotateIfDue();
     const dispatcher = await startDispatcher({
@@ -135,7 +139,7 @@ export function createWebhooksService(deps: WebhooksDeps): WebhooksService {
       leaseMs: dispatchLeaseMs(config.webhooks.timeoutMs),
       // The embedded database is one connection shared with the API: smaller claims keep requests moving.
       ...(store.kind === 'pglite' ? { maxInFlight: 128, claimBatch: 50 } : {}),
-      onError: (err) => log.error({ err }, 'webhook dispatch failed'),
+      onError: (err) => workerLog.error({ err }, 'webhook dispatch failed'),
     });
     return async () => {
       await dispatcher.stop();
