@@ -96,33 +96,17 @@ export async function applyAttempts(
 ): Promise<Set<string>> {
   if (records.length === 0) return new Set();
   const column = <T>(pick: (r: AttemptRecord) => T) => records.map(pick);
+  // webhook_apply_attempts (migration 0007) pins the plan: index lookups per event, whatever the statistics say.
   const updated = await sql<{ id: string }>`
-    WITH v AS (
-      SELECT * FROM unnest(
-        ${column((r) => r.eventId)}::uuid[], ${column((r) => r.attempt)}::int[],
-        ${column((r) => r.roundAttempt)}::int[], ${column((r) => r.state)}::text[],
-        ${column((r) => r.nextAttemptAt)}::timestamptz[], ${column((r) => r.statusCode)}::int[],
-        ${column((r) => r.error)}::text[], ${column((r) => r.startedAt)}::timestamptz[],
-        ${column((r) => r.at)}::timestamptz[], ${column((r) => r.url)}::text[], ${column((r) => r.kid)}::text[],
-        ${column((r) => r.latencyMs)}::int[], ${column((r) => r.outcome)}::text[]
-      ) AS v(id, attempt, round_attempt, state, next_at, status_code, error, started_at, at, url, kid, latency_ms,
-             outcome)
-    ), upd AS (
-      UPDATE webhook_events e SET
-        attempts = v.attempt, round_attempts = v.round_attempt, state = v.state, next_attempt_at = v.next_at,
-        last_status = v.status_code, last_error = v.error,
-        delivered_at = CASE WHEN v.outcome = 'delivered' THEN v.at ELSE e.delivered_at END,
-        updated_at = v.at, dispatched = true, claimed_until = NULL
-      FROM v WHERE e.id = v.id AND e.attempts = v.attempt - 1 AND e.state = 'pending'
-        AND e.dispatched <> ${dispatch}::boolean
-      RETURNING e.id, e.attempts
-    ), ins AS (
-      INSERT INTO webhook_attempts (event_id, attempt, started_at, url, kid, status_code, latency_ms, outcome, error)
-      SELECT v.id, v.attempt, v.started_at, v.url, v.kid, v.status_code, v.latency_ms, v.outcome, v.error
-      FROM v JOIN upd ON upd.id = v.id AND upd.attempts = v.attempt
-      ON CONFLICT DO NOTHING
-    )
-    SELECT id FROM upd`.execute(db);
+    SELECT id FROM webhook_apply_attempts(
+      ${column((r) => r.eventId)}::uuid[], ${column((r) => r.attempt)}::int[],
+      ${column((r) => r.roundAttempt)}::int[], ${column((r) => r.state)}::text[],
+      ${column((r) => r.nextAttemptAt)}::timestamptz[], ${column((r) => r.statusCode)}::int[],
+      ${column((r) => r.error)}::text[], ${column((r) => r.startedAt)}::timestamptz[],
+      ${column((r) => r.at)}::timestamptz[], ${column((r) => r.url)}::text[], ${column((r) => r.kid)}::text[],
+      ${column((r) => r.latencyMs)}::int[], ${column((r) => r.outcome)}::text[], ${dispatch}::boolean) AS id`.execute(
+    db,
+  );
   return new Set(updated.rows.map((r) => r.id));
 }
 
@@ -142,15 +126,10 @@ export async function markNoTarget(db: Db, ids: string[], at: Date): Promise<voi
  * concurrent dispatchers split them (SKIP LOCKED), and a claim whose holder died expires and is taken again.
  */
 export async function claimUndispatched(db: Db, limit: number, leaseMs: number): Promise<DeliverableEvent[]> {
+  // webhook_claim (migration 0007) pins the plan: an ordered walk of the undispatched index, never a sort of the
+  // whole backlog.
   const result = await sql<DeliverableRow>`
-    UPDATE webhook_events e SET claimed_until = now() + make_interval(secs => ${leaseMs / 1000}::float8)
-    FROM api_clients c
-    WHERE c.id = e.client_id AND e.id IN (
-      SELECT id FROM webhook_events
-      WHERE NOT dispatched AND state = 'pending' AND (claimed_until IS NULL OR claimed_until < now())
-      ORDER BY created_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
-    RETURNING e.id, e.type, e.body, e.url, e.state, e.attempts, e.round_attempts, e.dispatched, c.mode,
-      c.webhook_url`.execute(db);
+    SELECT * FROM webhook_claim(${limit}::int, ${leaseMs / 1000}::float8)`.execute(db);
   return result.rows.map(toDeliverable);
 }
 

@@ -1,5 +1,8 @@
+import { sql, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/support/test-app.js';
+import type { Database } from '../store/index.js';
+import { applyAttempts, claimUndispatched } from './events.repository.js';
 import { recordEvent } from './index.js';
 
 let t: TestApp;
@@ -82,5 +85,57 @@ describe('recordEvent', () => {
     await expect(
       recordEvent(t.store.db, { ...base, clientId, payload: { type: 'other' } }),
     ).rejects.toMatchObject({ code: 'validation_error' });
+  });
+});
+
+describe('claiming and recording with a long backlog', () => {
+  it('a claim walks the outbox index as far as it claims and recording looks events up by id, never a scan', async () => {
+    const clientId = await clientUuid('http://127.0.0.1:9/hook');
+    // A burst of 20,000 events and no ANALYZE since: the statistics a burst leaves behind (on a server whose
+    // autovacuum is off, the only ones there are). The planner then took the backlog for a few dozen rows.
+    await sql`
+      INSERT INTO webhook_events (id, type, client_id, object_id, body, state, created_at, updated_at)
+      SELECT gen_random_uuid(), 'link_status_update', ${clientId}::uuid, 'b' || n, '{}', 'pending',
+             now() + n * interval '1 microsecond', now()
+      FROM generate_series(1, 20000) AS n`.execute(t.store.db);
+    // This transaction's own counters: rows read from the outbox index, and whole-table scans of the events.
+    const counters = async (tx: Transaction<Database>) => {
+      const r = await sql<{ read: string; scans: string }>`
+        SELECT pg_stat_get_xact_tuples_returned('webhook_events_undispatched_idx'::regclass) AS read,
+               pg_stat_get_xact_numscans('webhook_events'::regclass) AS scans`.execute(tx);
+      return { read: Number(r.rows[0]!.read), scans: Number(r.rows[0]!.scans) };
+    };
+    await t.store.db.transaction().execute(async (tx) => {
+      const before = await counters(tx);
+      const claimed = await claimUndispatched(tx, 100, 60_000);
+      const after = await counters(tx);
+      expect(claimed).toHaveLength(100);
+      // The claim walked the outbox index in order and stopped: no whole-table scan, no sort of the backlog.
+      expect(after.scans).toBe(before.scans);
+      expect(after.read - before.read).toBeGreaterThanOrEqual(100);
+      expect(after.read - before.read).toBeLessThanOrEqual(150);
+      const at = new Date();
+      const applied = await applyAttempts(
+        tx,
+        claimed.map((e) => ({
+          eventId: e.id,
+          attempt: 1,
+          roundAttempt: 1,
+          startedAt: at,
+          url: 'http://127.0.0.1:9/hook',
+          kid: 'k',
+          statusCode: 200,
+          latencyMs: 1,
+          outcome: 'delivered',
+          error: null,
+          state: 'delivered',
+          nextAttemptAt: null,
+          at,
+        })),
+        true,
+      );
+      expect(applied.size).toBe(100);
+      expect((await counters(tx)).scans).toBe(before.scans);
+    });
   });
 });
