@@ -2,8 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * CPU time (ms) used so far by every process of this machine named `name` (default: the PostgreSQL server and
- * its backends), from /proc: utime + stime, in clock ticks of 10 ms. Backends that exit in between drop out of
- * the sum, so take readings around a run whose connections stay open. Undefined where /proc is not readable.
+ * its backends), from /proc, in clock ticks of 10 ms: each one's utime + stime, plus cutime + cstime, the time of
+ * its children that have exited. The postmaster reaps every backend, so a backend that exits between two readings
+ * still counts (before, its time dropped out of the sum and a drain could show a negative cost).
+ * Undefined where /proc is not readable.
  */
 export function processCpuMs(name = 'postgres'): number | undefined {
   let total = 0;
@@ -20,7 +22,8 @@ export function processCpuMs(name = 'postgres'): number | undefined {
       const close = stat.lastIndexOf(')');
       if (stat.slice(stat.indexOf('(') + 1, close) !== name) continue;
       const fields = stat.slice(close + 2).split(' ');
-      total += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+      // utime, stime, cutime, cstime: fields 14 to 17 of stat
+      total += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
       found = true;
     }
   } catch {
