@@ -61,7 +61,7 @@ function verifyWithNodeCrypto(
   rawBody: Buffer,
 ): boolean {
   const parts = sig?.split('.');
-  if (!parts || parts.length !== 3 || !kidHeader) return false;
+  if (parts?.length !== 3 || !kidHeader) return false;
   const [h, p, s] = parts as [string, string, string];
   const header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8')) as { alg?: string; kid?: string };
   if (header.alg !== 'ES256' || header.kid !== kidHeader) return false;

@@ -1,5 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
-import type { Database } from '../store/index.js';
+import { type Database, withIndexPlans } from '../store/index.js';
 import type { AttemptOutcome, EventState } from './webhooks.schema.js';
 import './webhooks.schema.js';
 
@@ -180,8 +180,16 @@ const eventColumns = [
   createdKey.as('created_key'),
 ] as const;
 
-/** One page of a client's events, newest first; fetches limit + 1 to tell whether there is more. */
+/**
+ * One page of a client's events, newest first; fetches limit + 1 to tell whether there is more. The page walks
+ * the client's (or the object's) index in order, whatever the statistics say; a filter that matches few of the
+ * client's events still walks past the others.
+ */
 export async function listEvents(db: Db, clientId: string, f: EventFilter): Promise<EventRow[]> {
+  return withIndexPlans(db, (tx) => listEventsPage(tx, clientId, f));
+}
+
+async function listEventsPage(db: Db, clientId: string, f: EventFilter): Promise<EventRow[]> {
   let q = db.selectFrom('webhook_events').select(eventColumns).where('client_id', '=', clientId);
   if (f.types?.length) q = q.where('type', 'in', f.types);
   if (f.objectId !== undefined) q = q.where('object_id', '=', f.objectId);
