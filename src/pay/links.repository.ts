@@ -1,4 +1,5 @@
 import {
+  type Expression,
   type Insertable,
   type Kysely,
   type Selectable,
@@ -175,17 +176,38 @@ export interface ListQuery {
   take: number;
 }
 
-/** Newest first, keyset on (created_at, id): stable while new links are inserted at the head. */
+/**
+ * Newest first, keyset on (created_at, id): stable while new links are inserted at the head. With two or more
+ * statuses, each status's newest links come from their own ordered walk of the (client, status) index and the
+ * walks are merged: one filtered walk of the client's links would pass every link of the other statuses (all of
+ * them for a status the client has none of), and without statistics the planner read and sorted them all instead
+ * (measured with 400,000 links: 155-330 ms a page, against under 1 ms merged).
+ */
 export async function listLinks(db: Db, q: ListQuery): Promise<LinkRow[]> {
-  let query = db.selectFrom('pay_links').selectAll().where('client_id', '=', q.clientId);
-  if (q.statuses) query = query.where('status', 'in', q.statuses);
-  if (q.from) query = query.where('created_at', '>=', q.from);
-  if (q.to) query = query.where('created_at', '<', q.to);
-  if (q.after) {
-    const { at, id } = q.after;
-    query = query.where(sql<boolean>`(created_at, id) < (${at}::timestamptz, ${id}::uuid)`);
-  }
-  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.take).execute();
+  const page = (status: LinkStatus | Expression<LinkStatus> | undefined) => {
+    let query = db.selectFrom('pay_links').selectAll().where('client_id', '=', q.clientId);
+    if (status !== undefined) query = query.where('status', '=', status);
+    if (q.from) query = query.where('created_at', '>=', q.from);
+    if (q.to) query = query.where('created_at', '<', q.to);
+    if (q.after) {
+      const { at, id } = q.after;
+      query = query.where(sql<boolean>`(created_at, id) < (${at}::timestamptz, ${id}::uuid)`);
+    }
+    return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.take);
+  };
+  const statuses = q.statuses ? [...new Set(q.statuses)] : undefined;
+  if (!statuses || statuses.length === 1) return page(statuses?.[0]).execute();
+  return db
+    .selectFrom(sql<{ s: string }>`unnest(${statuses}::text[])`.as('s'))
+    .innerJoinLateral(
+      () => page(sql.ref<LinkStatus>('s.s')).as('l'),
+      (join) => join.onTrue(),
+    )
+    .selectAll('l')
+    .orderBy('l.created_at', 'desc')
+    .orderBy('l.id', 'desc')
+    .limit(q.take)
+    .execute();
 }
 
 /**
