@@ -52,6 +52,25 @@ describe('parseConfig', () => {
     }
   });
 
+  it('retries webhooks for about 72 h, and 60 times faster for test-mode clients unless told otherwise', () => {
+    const { webhooks } = parseConfig({});
+    const hours = (ms: readonly number[]) => ms.reduce((a, b) => a + b, 0) / 3_600_000;
+    expect(webhooks.retryScheduleMs).toHaveLength(13);
+    expect(hours(webhooks.retryScheduleMs)).toBeCloseTo(71.7, 1); // within the 72 h, with the attempts themselves
+    expect(webhooks.testRetryScheduleMs).toEqual(webhooks.retryScheduleMs.map((ms) => ms / 60));
+    expect(webhooks.testRetryScheduleMs[0]).toBe(500);
+    const own = parseConfig({ WEBHOOK_RETRY_SCHEDULE: '1m,1h', WEBHOOK_TEST_RETRY_SCHEDULE: '1s,2s,3s' });
+    expect(own.webhooks.retryScheduleMs).toEqual([60_000, 3_600_000]);
+    expect(own.webhooks.testRetryScheduleMs).toEqual([1000, 2000, 3000]);
+    expect(parseConfig({ WEBHOOK_RETRY_SCHEDULE: '1m,1h' }).webhooks.testRetryScheduleMs).toEqual([
+      1000, 60_000,
+    ]);
+    expect(parseConfig({ WEBHOOK_TEST_RETRY_SCHEDULE: 'none' }).webhooks.testRetryScheduleMs).toEqual([]);
+    expect(() => parseConfig({ WEBHOOK_TEST_RETRY_SCHEDULE: '5 minutes' })).toThrow(
+      /WEBHOOK_TEST_RETRY_SCHEDULE must be "none" or up to 50 delays/,
+    );
+  });
+
   it('requires a master key on a database server and TLS files in pairs', () => {
     expect(() => parseConfig({ DATABASE_URL: 'postgres://h/db' })).toThrow(/FERRY_MASTER_KEY is required/);
     expect(() => parseConfig({ TLS_CERT_FILE: '/c.pem' })).toThrow(/must be set together/);

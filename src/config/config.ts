@@ -37,6 +37,8 @@ export interface WebhooksConfig {
   readonly allowHosts: readonly string[];
   /** Delay before each retry, in ms; a delivery gets at most length + 1 attempts. */
   readonly retryScheduleMs: readonly number[];
+  /** The same for test-mode clients' events: by default the live schedule compressed 60 times (72 h → 72 min). */
+  readonly testRetryScheduleMs: readonly number[];
   /** Each delay is shortened by up to this fraction at random, so retries spread and never exceed the schedule. */
   readonly retryJitter: number;
   readonly timeoutMs: number;
@@ -154,6 +156,23 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
 // Roughly 72 hours of retries in total: 30s, 2m, 10m, 30m, 1h, 2h, 4h, 8h, 12h, 12h, 12h, 12h, 8h.
 const defaultRetrySchedule = '30s,2m,10m,30m,1h,2h,4h,8h,12h,12h,12h,12h,8h';
 const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** Test-mode clients' retries follow the live schedule this many times faster, unless configured apart. */
+const TEST_COMPRESSION = 60;
+
+/** "none", or up to 50 delays like 500ms,30s,5m,2h,1d (each at most 7 days); a problem is recorded otherwise. */
+function parseSchedule(name: string, raw: string, problems: string[]): number[] {
+  if (raw === 'none') return [];
+  const ms = raw.split(',').map((part) => {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(part.trim());
+    const value = m ? Math.round(Number(m[1]) * durationUnits[m[2]!]!) : Number.NaN;
+    return value >= 1 && value <= 7 * 86_400_000 ? value : Number.NaN;
+  });
+  if (ms.some(Number.isNaN) || ms.length > 50) {
+    problems.push(`${name} must be "none" or up to 50 delays like 500ms,30s,5m,2h,1d (each at most 7d)`);
+    return ms.filter((v) => !Number.isNaN(v));
+  }
+  return ms;
+}
 
 function parseWebhooksConfig(
   read: (name: string) => string | undefined,
@@ -162,20 +181,16 @@ function parseWebhooksConfig(
 ): WebhooksConfig {
   const alg = read('WEBHOOK_SIGNING_ALG') ?? 'ES256';
   if (alg !== 'ES256' && alg !== 'RS256') problems.push('WEBHOOK_SIGNING_ALG must be ES256 or RS256');
-  const scheduleRaw = read('WEBHOOK_RETRY_SCHEDULE') ?? defaultRetrySchedule;
-  const retryScheduleMs =
-    scheduleRaw === 'none'
-      ? []
-      : scheduleRaw.split(',').map((part) => {
-          const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(part.trim());
-          const ms = m ? Math.round(Number(m[1]) * durationUnits[m[2]!]!) : Number.NaN;
-          return ms >= 1 && ms <= 7 * 86_400_000 ? ms : Number.NaN;
-        });
-  if (retryScheduleMs.some(Number.isNaN) || retryScheduleMs.length > 50) {
-    problems.push(
-      'WEBHOOK_RETRY_SCHEDULE must be "none" or up to 50 delays like 500ms,30s,5m,2h,1d (each at most 7d)',
-    );
-  }
+  const retryScheduleMs = parseSchedule(
+    'WEBHOOK_RETRY_SCHEDULE',
+    read('WEBHOOK_RETRY_SCHEDULE') ?? defaultRetrySchedule,
+    problems,
+  );
+  const testRaw = read('WEBHOOK_TEST_RETRY_SCHEDULE');
+  const testRetryScheduleMs =
+    testRaw === undefined
+      ? retryScheduleMs.map((ms) => Math.max(1, Math.round(ms / TEST_COMPRESSION)))
+      : parseSchedule('WEBHOOK_TEST_RETRY_SCHEDULE', testRaw, problems);
   const jitterPercent = int('WEBHOOK_RETRY_JITTER_PERCENT', 20, 0, 100);
   const allowHosts = (read('WEBHOOK_ALLOW_HOSTS') ?? '')
     .split(',')
@@ -185,7 +200,8 @@ function parseWebhooksConfig(
     signingAlg: alg === 'RS256' ? 'RS256' : 'ES256',
     keyRotationDays: int('WEBHOOK_KEY_ROTATION_DAYS', 90, 1, 3650),
     allowHosts: Object.freeze(allowHosts),
-    retryScheduleMs: Object.freeze(retryScheduleMs.filter((ms) => !Number.isNaN(ms))),
+    retryScheduleMs: Object.freeze(retryScheduleMs),
+    testRetryScheduleMs: Object.freeze(testRetryScheduleMs),
     retryJitter: jitterPercent / 100,
     timeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
   });

@@ -63,7 +63,13 @@ export type AttemptDone =
  */
 export function createDeliveryService(deps: DeliveryDeps) {
   const { config, store, clock, keys, sender } = deps;
-  const policy = { scheduleMs: config.webhooks.retryScheduleMs, jitter: config.webhooks.retryJitter };
+  const { retryJitter: jitter } = config.webhooks;
+  // Test-mode clients' events retry on their own (by default compressed) schedule: a developer's endpoint that
+  // was down for a minute should not wait half an hour for its webhook.
+  const policies = {
+    live: { scheduleMs: config.webhooks.retryScheduleMs, jitter },
+    test: { scheduleMs: config.webhooks.testRetryScheduleMs, jitter },
+  };
 
   // A target checked in the last second is used again as it was checked (its address, not a new lookup), so the
   // guarantee holds and a burst to one receiver costs one check, not one per webhook.
@@ -116,7 +122,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
         result = { kind: 'error', error: INTERNAL_ATTEMPT_ERROR, latencyMs };
       }
     }
-    const decision = decide(result, roundAttempt, policy, deps.random);
+    const decision = decide(result, roundAttempt, policies[event.clientMode], deps.random);
     const at = clock.now();
     const statusCode = result.kind === 'response' ? result.status : null;
     let error = result.kind === 'response' ? null : result.error;

@@ -11,7 +11,11 @@ let receiver: Awaited<ReturnType<typeof startReceiver>>;
 
 beforeAll(async () => {
   t = await createTestApp({
-    env: { WEBHOOK_RETRY_SCHEDULE: '100ms,200ms', WEBHOOK_RETRY_JITTER_PERCENT: '0' },
+    env: {
+      WEBHOOK_RETRY_SCHEDULE: '100ms,200ms',
+      WEBHOOK_TEST_RETRY_SCHEDULE: '100ms,200ms',
+      WEBHOOK_RETRY_JITTER_PERCENT: '0',
+    },
   });
   worker = await startWorker(t.services);
   receiver = await startReceiver((_req, n) => (n === 1 ? 500 : 200));

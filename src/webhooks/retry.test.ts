@@ -21,7 +21,8 @@ beforeAll(async () => {
   t = await createTestApp({
     clock,
     env: {
-      WEBHOOK_RETRY_SCHEDULE: schedule.map((ms) => `${ms}ms`).join(','),
+      // Test-mode clients' schedule; live clients keep the default one (its first delay is 30 s).
+      WEBHOOK_TEST_RETRY_SCHEDULE: schedule.map((ms) => `${ms}ms`).join(','),
       WEBHOOK_RETRY_JITTER_PERCENT: '20',
     },
   });
@@ -41,8 +42,11 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function newEvent(webhookUrl = `${receiver.url}/hook`): Promise<string> {
-  const { clientId } = await t.client({ webhookUrl });
+async function newEvent(
+  webhookUrl = `${receiver.url}/hook`,
+  mode: 'test' | 'live' = 'test',
+): Promise<string> {
+  const { clientId } = await t.client({ webhookUrl, mode });
   const client = (await t.services.clients.find(clientId))!;
   return recordEvent(t.store.db, {
     type: 'consent_status_update',
@@ -236,5 +240,19 @@ describe('retry schedule (injected clock)', () => {
     const [report] = await webhooks.delivery.deliver([{ eventId, attempt: 2 }]);
     expect(report!.decision).toMatchObject({ outcome: 'delivered' });
     expect(receiver.received).toHaveLength(1);
+  });
+
+  it("a live client's event retries on the live schedule, a test client's on the compressed one", async () => {
+    const delivery = deliveryWith({
+      resolver: async () => {
+        throw Object.assign(new Error('temporary failure'), { code: 'EAI_AGAIN' });
+      },
+    });
+    const live = await newEvent('https://hooks.example.test/live', 'live');
+    const test = await newEvent('http://hooks.example.test/test');
+    const [l, s] = await firstAttempts(delivery, [live, test]);
+    expect(t.config.webhooks.retryScheduleMs[0]).toBe(30_000); // the default live schedule
+    expect(decisionOf(l!)).toEqual({ outcome: 'retry', delayMs: 30_000 * 0.9 });
+    expect(decisionOf(s!)).toEqual({ outcome: 'retry', delayMs: schedule[0]! * 0.9 });
   });
 });

@@ -113,7 +113,10 @@ export function createWebhooksService(deps: WebhooksDeps): WebhooksService {
     // New jobs wake the pollers through NOTIFY; polling only finds retries coming due, so it follows the schedule.
     pollingIntervalSeconds: Math.min(
       5,
-      Math.max(0.5, Math.min(...config.webhooks.retryScheduleMs, 10_000) / 2000),
+      Math.max(
+        0.5,
+        Math.min(...config.webhooks.retryScheduleMs, ...config.webhooks.testRetryScheduleMs, 10_000) / 2000,
+      ),
     ),
     handleBatch: async (jobs) => (await delivery.deliver(jobs.map((j) => j.data))).map((r) => r.outcome),
   });

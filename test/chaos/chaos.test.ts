@@ -55,6 +55,7 @@ describe('chaos: SIGKILL under load on PostgreSQL', () => {
       AIS_TEST_REFRESH_COOLDOWN_SECONDS: '0',
       RATE_LIMITS: 'default=0,pay=0,ais=0',
       WEBHOOK_RETRY_SCHEDULE: '1s,2s,3s,5s,5s,5s,5s,5s',
+      WEBHOOK_TEST_RETRY_SCHEDULE: '1s,2s,3s,5s,5s,5s,5s,5s',
       LOG_LEVEL: 'error',
     });
     const created = await runFerry(

@@ -49,6 +49,7 @@ describe(`webhook delivery survives kill -9 (${onPostgres ? 'PostgreSQL' : 'embe
       LOG_LEVEL: 'error',
       WEBHOOK_TIMEOUT_MS: '3000',
       WEBHOOK_RETRY_SCHEDULE: '1s,1s,2s,2s,5s,10s',
+      WEBHOOK_TEST_RETRY_SCHEDULE: '1s,1s,2s,2s,5s,10s',
     };
     // Queue the events before Ferry first starts (an embedded database admits one process at a time).
     const store = await openDb();

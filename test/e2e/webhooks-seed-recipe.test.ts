@@ -32,7 +32,11 @@ const transfer = {
 
 beforeAll(async () => {
   t = await createAisTestApp({
-    env: { WEBHOOK_RETRY_SCHEDULE: '250ms,500ms,1s,2s,4s,8s,16s,16s', WEBHOOK_RETRY_JITTER_PERCENT: '0' },
+    env: {
+      WEBHOOK_RETRY_SCHEDULE: '250ms,500ms,1s,2s,4s,8s,16s,16s',
+      WEBHOOK_TEST_RETRY_SCHEDULE: '250ms,500ms,1s,2s,4s,8s,16s,16s',
+      WEBHOOK_RETRY_JITTER_PERCENT: '0',
+    },
   });
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   baseUrl = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;

@@ -18,7 +18,9 @@ let liveClient: string;
 let testClient: string;
 
 beforeAll(async () => {
-  t = await createTestApp({ env: { WEBHOOK_RETRY_SCHEDULE: '1s', WEBHOOK_TIMEOUT_MS: '3000' } });
+  t = await createTestApp({
+    env: { WEBHOOK_RETRY_SCHEDULE: '1s', WEBHOOK_TEST_RETRY_SCHEDULE: '1s', WEBHOOK_TIMEOUT_MS: '3000' },
+  });
   // Names resolve through a stub: 'rebind.example' answers loopback here, and nothing at all in real DNS.
   webhooks = createWebhooksService({
     config: t.config,
@@ -67,24 +69,36 @@ describe('SSRF guard at delivery', () => {
     ];
     const ids: string[] = [];
     for (const url of urls) ids.push(await eventTo(liveClient, url));
+    // A name that does not resolve sends nothing either, but DNS can recover: it is retried, not failed.
+    const unresolved = (url: string) => url.includes('nxdomain.');
     const reports = await firstAttempts(webhooks.delivery, ids);
-    expect(reports.map((r) => decisionOf(r)?.outcome)).toEqual(urls.map(() => 'failed'));
+    expect(reports.map((r) => decisionOf(r)?.outcome)).toEqual(
+      urls.map((u) => (unresolved(u) ? 'retry' : 'failed')),
+    );
     const attempts = await t.store.db
       .selectFrom('webhook_attempts')
       .selectAll()
       .where('event_id', 'in', ids)
       .execute();
     expect(attempts).toHaveLength(urls.length);
+    expect(attempts.filter((a) => unresolved(a.url))).toHaveLength(1);
     for (const a of attempts) {
+      if (unresolved(a.url)) {
+        expect(a).toMatchObject({ outcome: 'retry', status_code: null, kid: null });
+        expect(a.error).toBe('cannot resolve nxdomain.attacker.example: ENOTFOUND');
+        continue;
+      }
       expect(a, a.url).toMatchObject({ outcome: 'failed', status_code: null, latency_ms: 0, kid: null });
       expect(a.error, a.url).toMatch(/^refused: /);
     }
     const events = await t.store.db
       .selectFrom('webhook_events')
-      .select('state')
+      .select(['state', 'url'])
       .where('id', 'in', ids)
       .execute();
-    expect(events.every((e) => e.state === 'failed')).toBe(true);
+    expect(events.map((e) => e.state)).toEqual(
+      events.map((e) => (unresolved(e.url!) ? 'pending' : 'failed')),
+    );
     expect(trap.received).toHaveLength(0);
   });
 
