@@ -186,12 +186,15 @@ export async function releaseJob(db: Db, jobId: string, worker: string): Promise
     .execute();
 }
 
-/** Unfinished jobs nobody holds a live lease on, oldest first. */
+/**
+ * Unfinished jobs nobody holds a live lease on, oldest first. The status list is literal SQL, the predicate of
+ * ais_jobs_runnable_idx (migration 0008): as parameters, a generic plan could never use that index.
+ */
 export async function listRunnableJobs(db: Db, now: Date, limit: number): Promise<string[]> {
   const rows = await db
     .selectFrom('ais_jobs')
     .select('id')
-    .where('status', 'not in', ['job_completed', 'job_partially_completed', 'job_failed'])
+    .where(sql<boolean>`status NOT IN ('job_completed', 'job_partially_completed', 'job_failed')`)
     .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
     .orderBy('created_at')
     .limit(limit)

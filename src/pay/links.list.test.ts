@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planCounters } from '../../test/support/plan-counters.js';
 import { createTestApp, type TestApp } from '../../test/support/test-app.js';
 import { ManualClock } from '../shared/clock.js';
 import type { Database } from '../store/index.js';
@@ -155,14 +156,7 @@ describe('links/list by several statuses, 20,000 links, no statistics', () => {
   });
 
   it('reads about a page of index entries per status, even for a status the client has none of', async () => {
-    // This transaction's own counters: entries read from the links' indexes, and whole-table scans.
-    const counters = async (tx: Transaction<Database>) => {
-      const r = await sql<{ read: string; scans: string }>`
-        SELECT (SELECT sum(pg_stat_get_xact_tuples_returned(indexrelid)) FROM pg_index
-                WHERE indrelid = 'pay_links'::regclass) AS read,
-               pg_stat_get_xact_numscans('pay_links'::regclass) AS scans`.execute(tx);
-      return { read: Number(r.rows[0]!.read), scans: Number(r.rows[0]!.scans) };
-    };
+    const counters = (tx: Transaction<Database>) => planCounters(tx, 'pay_links');
     const page = (tx: Transaction<Database>, wanted: LinkStatus[]) =>
       listLinks(tx, {
         clientId: clientUuid,

@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planCounters } from '../../test/support/plan-counters.js';
 import { createTestApp, type TestApp } from '../../test/support/test-app.js';
 import type { Database } from '../store/index.js';
 import { applyAttempts, claimUndispatched, listEvents } from './events.repository.js';
@@ -90,16 +91,7 @@ describe('recordEvent', () => {
 
 describe('a long backlog, no statistics', () => {
   let clientId = '';
-  // This transaction's own counters: entries read from one index of the events (or all of them), and
-  // whole-table scans of the events.
-  const counters = async (tx: Transaction<Database>, index?: string) => {
-    const r = await sql<{ read: string; scans: string }>`
-      SELECT (SELECT sum(pg_stat_get_xact_tuples_returned(indexrelid)) FROM pg_index
-              WHERE indrelid = 'webhook_events'::regclass
-                AND (${index ?? null}::text IS NULL OR indexrelid = ${index ?? null}::regclass)) AS read,
-             pg_stat_get_xact_numscans('webhook_events'::regclass) AS scans`.execute(tx);
-    return { read: Number(r.rows[0]!.read), scans: Number(r.rows[0]!.scans) };
-  };
+  const counters = (tx: Transaction<Database>, index?: string) => planCounters(tx, 'webhook_events', index);
   beforeAll(async () => {
     clientId = await clientUuid('http://127.0.0.1:9/hook');
     // A burst of 20,000 events and no ANALYZE since: the statistics a burst leaves behind (on a server whose
