@@ -42,7 +42,8 @@ const counters = (tx: Transaction<Database>, table: Table) => planCounters(tx, t
 /**
  * Runs `call` `times` times in one transaction (on PostgreSQL: one connection and one prepared statement, whose
  * plan may turn generic from the 6th execution), after `analyze` if asked, and returns the counters' change over
- * the last call. The transaction rolls back: the statistics an ANALYZE gathers go with it.
+ * the last call. The transaction rolls back, and the column statistics an ANALYZE gathers go with it; the table's
+ * row and page counts (updated in place) stay, which is why the cases without ANALYZE run first.
  */
 async function lastOf<T>(
   table: Table,

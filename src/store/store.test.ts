@@ -1,9 +1,9 @@
-import { sql } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmptyDatabase } from '../../test/support/pg-admin.js';
 import { createTestStore } from '../../test/support/test-store.js';
-import type { Store } from './index.js';
-import { migrate, openStore, runStatement } from './index.js';
+import type { Database, Store } from './index.js';
+import { migrate, openStore, runStatement, withIndexPlans } from './index.js';
 
 describe('store', () => {
   let store: Store;
@@ -68,6 +68,28 @@ describe('store', () => {
       [0],
     );
     expect(all.map((r) => r.n)).toEqual([0, 1, 2]);
+  });
+
+  it('withIndexPlans: no sort or bitmap scan inside, and a caller transaction gets its settings back', async () => {
+    const settings = async (db: Kysely<Database> | Transaction<Database>) =>
+      (
+        await sql<{ sort: string; bitmap: string }>`
+          SELECT current_setting('enable_sort') AS sort, current_setting('enable_bitmapscan') AS bitmap`.execute(
+          db,
+        )
+      ).rows[0];
+    expect(await withIndexPlans(store.db, settings)).toEqual({ sort: 'off', bitmap: 'off' });
+    expect(await settings(store.db)).toEqual({ sort: 'on', bitmap: 'on' });
+    await store.db.transaction().execute(async (tx) => {
+      expect(await withIndexPlans(tx, settings)).toEqual({ sort: 'off', bitmap: 'off' });
+      expect(await settings(tx)).toEqual({ sort: 'on', bitmap: 'on' });
+      await expect(
+        withIndexPlans(tx, async () => {
+          throw new Error('page failed');
+        }),
+      ).rejects.toThrow('page failed');
+      expect(await settings(tx)).toEqual({ sort: 'on', bitmap: 'on' });
+    });
   });
 });
 

@@ -72,14 +72,16 @@ export function createDeliveryService(deps: DeliveryDeps) {
   };
 
   // A target checked in the last second is used again as it was checked (its address, not a new lookup), so the
-  // guarantee holds and a burst to one receiver costs one check, not one per webhook.
-  const targets = new TtlCache<ResolvedTarget>(1000, 1000);
-  async function resolveCached(url: string, mode: 'test' | 'live'): Promise<ResolvedTarget> {
+  // guarantee holds and a burst to one receiver costs one check, not one per webhook. The check itself is shared
+  // while it runs, and its failure (a refusal, a name that did not resolve) is remembered for that second too:
+  // a burst to a dead domain costs one lookup, not one per event.
+  const targets = new TtlCache<Promise<ResolvedTarget>>(1000, 1000);
+  function resolveCached(url: string, mode: 'test' | 'live'): Promise<ResolvedTarget> {
     const key = `${mode} ${url}`;
     const now = Date.now();
     let target = targets.get(key, now);
     if (!target) {
-      target = await resolveTarget(url, { mode, allowHosts: config.webhooks.allowHosts }, deps.resolver);
+      target = resolveTarget(url, { mode, allowHosts: config.webhooks.allowHosts }, deps.resolver);
       targets.set(key, target, now);
     }
     return target;
@@ -113,6 +115,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
     } catch (error) {
       // Only a refused address fails for good; DNS and Ferry's own failures follow the retry schedule like
       // a receiver's, so they are recorded, backed off and given up on in the end, never retried unrecorded.
+      // TargetUnresolved is a TargetRefused (nothing was sent), so it must be told apart first.
       const latencyMs = clock.now().getTime() - startedAt.getTime();
       if (error instanceof TargetUnresolved) result = { kind: 'error', error: error.message, latencyMs };
       else if (error instanceof TargetRefused)

@@ -9,7 +9,13 @@ export type { OutboxEvent } from './outbox.js';
 export { OUTBOX_CHANNEL, recordEvent } from './outbox.js';
 export type { RotationResult, Signer, WebhookKeys } from './signing-keys.js';
 export type { AddressClass, Resolver, TargetPolicy } from './ssrf.js';
-export { classifyAddress, resolveTarget, TargetRefused, validateTargetUrl } from './ssrf.js';
+export {
+  classifyAddress,
+  resolveTarget,
+  TargetRefused,
+  TargetUnresolved,
+  validateTargetUrl,
+} from './ssrf.js';
 export { registerWebhookRoutes } from './webhooks.routes.js';
 export type {
   AttemptOutcome,

@@ -189,14 +189,24 @@ describe('retry schedule (injected clock)', () => {
       .execute();
 
   it('a host that does not resolve is retried along the schedule, then given up, never refused for good', async () => {
+    let lookups = 0;
     const delivery = deliveryWith({
       resolver: async () => {
+        lookups++;
         throw Object.assign(new Error('temporary failure'), { code: 'EAI_AGAIN' });
       },
     });
+    const start = clock.now().getTime();
     const eventId = await newEvent('http://hooks.example.test/dns');
-    const [first] = await firstAttempts(delivery, [eventId]);
+    // A burst to the same dead name costs one lookup: the failure is remembered for a second.
+    const others = [
+      await newEvent('http://hooks.example.test/dns'),
+      await newEvent('http://hooks.example.test/dns'),
+    ];
+    const [first] = await firstAttempts(delivery, [eventId, ...others]);
+    expect(lookups).toBe(1);
     expect(decisionOf(first!)).toMatchObject({ outcome: 'retry', delayMs: schedule[0]! * 0.9 });
+    clock.advance(schedule[0]! * 0.9);
     for (let attempt = 2; attempt <= schedule.length + 1; attempt++) {
       const [report] = await delivery.deliver([{ eventId, attempt }]);
       expect(report!.outcome.status).toBe('completed');
@@ -205,6 +215,9 @@ describe('retry schedule (injected clock)', () => {
     const attempts = await attemptsOf(eventId);
     expect(attempts).toHaveLength(schedule.length + 1);
     expect(attempts.slice(0, -1).every((a) => a.outcome === 'retry' && a.status_code === null)).toBe(true);
+    const expected = [0];
+    for (const ms of schedule) expected.push(expected.at(-1)! + ms * 0.9);
+    expect(attempts.map((a) => a.started_at.getTime() - start)).toEqual(expected);
     expect(attempts[0]!.error).toBe('cannot resolve hooks.example.test: EAI_AGAIN');
     const event = await eventRow(eventId);
     expect(event).toMatchObject({ state: 'failed', attempts: schedule.length + 1 });

@@ -39,7 +39,11 @@ export class TargetRefused extends Error {
   }
 }
 
-/** The host did not resolve: nothing was sent, but DNS can recover, so delivery retries (unlike a refusal). */
+/**
+ * The host did not resolve: nothing was sent, but DNS can recover, so delivery retries it (unlike other refusals).
+ * It is a TargetRefused for the guard's callers, which only ask whether the target may be reached; code that
+ * asks whether a failure is final must test for this class first.
+ */
 export class TargetUnresolved extends TargetRefused {
   constructor(message: string) {
     super(message);

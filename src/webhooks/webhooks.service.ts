@@ -110,11 +110,13 @@ export function createWebhooksService(deps: WebhooksDeps): WebhooksService {
     // The embedded database is one connection: fewer, larger fetches serve it better.
     batchSize: store.kind === 'pglite' ? 50 : 25,
     localConcurrency: store.kind === 'pglite' ? 3 : 8,
-    // New jobs wake the pollers through NOTIFY; polling only finds retries coming due, so it follows the schedule.
+    // New jobs wake the pollers through NOTIFY; polling only finds retries coming due, so it follows the schedule,
+    // between 1 s (the default test-mode schedule starts at 500 ms: its first retry may come up to 1 s late) and
+    // 5 s: the pollers' idle fetches cost the database something on every deployment.
     pollingIntervalSeconds: Math.min(
       5,
       Math.max(
-        0.5,
+        1,
         Math.min(...config.webhooks.retryScheduleMs, ...config.webhooks.testRetryScheduleMs, 10_000) / 2000,
       ),
     ),
