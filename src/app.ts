@@ -1,10 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { registerAisRoutes } from './ais/index.js';
-import { installErrorHandling } from './api/errors.plugin.js';
-import { registerHealthRoutes } from './api/health.routes.js';
-import { registerOpenApi } from './api/openapi.js';
-import { genRequestId } from './api/request-id.js';
+import { genRequestId, installErrorHandling, registerHealthRoutes, registerOpenApi } from './api/index.js';
 import type { Config } from './config/index.js';
 import { bankNotificationHeaders, registerPayRoutes } from './pay/index.js';
 import { registerProviderRoutes } from './providers/index.js';
@@ -55,7 +52,7 @@ export async function buildApp(
   await registerOpenApi(app, config);
   await services.oauth.register(app);
   registerHealthRoutes(app, services.store);
-  registerProviderRoutes(app, services);
+  registerProviderRoutes(app, { ...services, publicUrl: config.publicUrl });
   registerWebhookRoutes(app, services);
   await registerPayRoutes(app, services);
   await registerWebui(app, { ...services, publicUrl: config.publicUrl, csrfKey: webuiCsrfKey(services) });

@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Config } from './config/index.js';
 import { resolveMasterKey } from './config/index.js';
 import { createServices, type Services } from './services.js';
-import { acquireDataDirLock, type DataDirLock } from './store/data-dir-lock.js';
-import { migrate, openStore, type Store } from './store/index.js';
+import { acquireDataDirLock, type DataDirLock, migrate, openStore, type Store } from './store/index.js';
 
 /** Opens the store (embedded or server), applies migrations and builds the services: what every command needs. */
 export async function openRuntime(config: Config): Promise<{ services: Services; close(): Promise<void> }> {

@@ -1,10 +1,18 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type AisService, createAisService, registerAisWorker } from './ais/index.js';
-import { createIdempotencyStore, type IdempotencyStore } from './api/idempotency.js';
-import { createRateLimiter, type RateLimiter } from './api/rate-limit.js';
-import { type ClientsService, createClientsService, type OAuthServer } from './auth/index.js';
-import { createOAuthServer } from './auth/oauth/index.js';
+import {
+  createIdempotencyStore,
+  createRateLimiter,
+  type IdempotencyStore,
+  type RateLimiter,
+} from './api/index.js';
+import {
+  type ClientsService,
+  createClientsService,
+  createOAuthServer,
+  type OAuthServer,
+} from './auth/index.js';
 import type { Config } from './config/index.js';
 import { type BankConnector, createDevQsealc, createNextGenPsd2Connector } from './connectors/index.js';
 import { registerMaintenance } from './maintenance.js';

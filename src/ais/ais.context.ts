@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { BankConnector, BankEndpoint } from '../connectors/types.js';
+import type { BankConnector, BankEndpoint } from '../connectors/index.js';
 import type { AisMethod, Catalogue } from '../providers/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { Ids } from '../shared/ids.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { type Static, Type } from 'typebox';
-import { type ApiVersion, type RpcDeps, registerRpc } from '../api/rpc.js';
+import { type ApiVersion, type RpcDeps, registerRpc } from '../api/index.js';
 import { type ApiClient, uxTemplates } from '../auth/index.js';
 import { envs } from '../providers/index.js';
 import { validationError } from '../shared/errors.js';

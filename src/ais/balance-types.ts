@@ -1,4 +1,4 @@
-import type { BankBalance } from '../connectors/types.js';
+import type { BankBalance } from '../connectors/index.js';
 import { splitSigned } from './money.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { BankError, BankResult } from '../connectors/types.js';
+import type { BankError, BankResult } from '../connectors/index.js';
 
 export interface RetryPolicy {
   /** Tries in all, the first included. */

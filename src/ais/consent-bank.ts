@@ -1,4 +1,4 @@
-import type { ConsentStatus as BankConsentStatus, BankError } from '../connectors/types.js';
+import type { ConsentStatus as BankConsentStatus, BankError } from '../connectors/index.js';
 import type { AisMethod } from '../providers/index.js';
 import { ApiError } from '../shared/errors.js';
 import { type AisDeps, addDays, bankOf, isoDate, retryPolicy } from './ais.context.js';

@@ -1,5 +1,5 @@
 import { type Selectable, sql } from 'kysely';
-import type { BankAccount } from '../connectors/types.js';
+import type { BankAccount } from '../connectors/index.js';
 import type { Ids } from '../shared/ids.js';
 import type { AisAccountsTable, AisBalancesTable, AisTransactionsTable } from './ais.schema.js';
 import type { NormalizedBalance } from './balance-types.js';

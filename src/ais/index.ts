@@ -4,8 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import type { RpcDeps } from '../api/rpc.js';
-import type { BankConnector } from '../connectors/types.js';
+import type { RpcDeps } from '../api/index.js';
+import type { BankConnector } from '../connectors/index.js';
 import type { Catalogue } from '../providers/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { Ids } from '../shared/ids.js';

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { BankTransaction } from '../connectors/types.js';
+import type { BankTransaction } from '../connectors/index.js';
 import type { Database } from '../store/index.js';
 import { type BulkCopy, type CopyWriter, copyValue } from './bulk-copy.js';
 import { splitSigned } from './money.js';

@@ -6,7 +6,7 @@ import type {
   BankError,
   BankResult,
   BankTransaction,
-} from '../connectors/types.js';
+} from '../connectors/index.js';
 import { type AisDeps, addDays, bankOf, isoDate, retryPolicy } from './ais.context.js';
 import { normalizeBalances } from './balance-types.js';
 import { bankErrorCode, bankErrorText, retryDelay, thrownToBankError, withRetry } from './bank-call.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BankBalance, BankTransaction } from '../connectors/types.js';
+import type { BankBalance, BankTransaction } from '../connectors/index.js';
 import { mapBalanceType, normalizeBalances } from './balance-types.js';
 import { consentSignal, retryDelay } from './bank-call.js';
 import { parseTransactionFilter } from './data.service.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { BankTransaction } from '../connectors/types.js';
+import type { BankTransaction } from '../connectors/index.js';
 
 /**
  * utx_id (seed 002): one id per bank transaction, the same across consents and refreshes for the same account.

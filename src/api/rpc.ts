@@ -1,9 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Static, type TObject, type TSchema, Type } from 'typebox';
-import type { ApiClient, ClientScope, ClientsService } from '../auth/index.js';
-import { oauthScopeOf } from '../auth/index.js';
-import { certThumbprint, peerCertificateDer } from '../auth/mtls.js';
-import type { OAuthServer } from '../auth/oauth/types.js';
+import type { ApiClient, ClientScope, ClientsService, OAuthServer } from '../auth/index.js';
+import { certThumbprint, oauthScopeOf, peerCertificateDer } from '../auth/index.js';
 import { ApiError, unauthorized } from '../shared/errors.js';
 import { checkIdempotencyKey, type IdempotencyStore, requestHash } from './idempotency.js';
 import type { RateLimiter } from './rate-limit.js';

@@ -10,7 +10,7 @@ import {
   liveClient,
   tokenRequest,
 } from '../../test/support/oauth-helpers.js';
-import { registerRpc } from '../api/rpc.js';
+import { registerRpc } from '../api/index.js';
 import { ManualClock } from '../shared/clock.js';
 
 // Starts at the real time: oidc-provider stamps tokens with the system clock, Ferry verifies with this one.

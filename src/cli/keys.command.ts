@@ -3,7 +3,6 @@ import { parseConfig, resolveMasterKey } from '../config/index.js';
 import { bankNotificationRootKey } from '../pay/index.js';
 import { openRuntime } from '../runtime.js';
 import type { Services } from '../services.js';
-import { rotateWebhookKeys } from '../webhooks/index.js';
 import type { CliIo } from './io.js';
 
 /** Opens what a one-shot command needs; tests pass one that hands over services they already hold. */
@@ -21,7 +20,8 @@ export function addKeysCommands(program: Command, io: CliIo, open: ServicesOpene
     .action(async () => {
       const runtime = await open(io);
       try {
-        const result = await rotateWebhookKeys(runtime.services);
+        // The current key becomes previous, a new one current, the older one is dropped.
+        const result = await runtime.services.webhooks.keys.rotate();
         io.out(
           JSON.stringify({ current: result.current, previous: result.previous, dropped: result.dropped }),
         );

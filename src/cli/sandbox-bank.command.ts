@@ -2,8 +2,12 @@ import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { decodeKey } from '../config/index.js';
 import { bankNotificationHeaders } from '../pay/index.js';
-import { bankIds, type NotifyTarget } from '../sandbox-bank/index.js';
-import { type RunningSandboxBank, startSandboxBank } from '../sandbox-bank/standalone.js';
+import {
+  bankIds,
+  type NotifyTarget,
+  type RunningSandboxBank,
+  startSandboxBank,
+} from '../sandbox-bank/index.js';
 import { CliError, type CliIo } from './io.js';
 
 export interface SandboxBankCommandOptions {

@@ -1,4 +1,4 @@
-import type { BankError, BankResult, PaymentCreated, TransactionStatus } from '../connectors/types.js';
+import type { BankError, BankResult, PaymentCreated, TransactionStatus } from '../connectors/index.js';
 import type { PaymentMethod } from '../providers/index.js';
 import { ApiError } from '../shared/errors.js';
 import type { LinkRow } from './links.repository.js';

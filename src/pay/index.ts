@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { RpcDeps } from '../api/rpc.js';
+import type { RpcDeps } from '../api/index.js';
 import type { WorkerRegistry } from '../worker/index.js';
 import { bankNotificationRootKey } from './bank-notifications.js';
 import { registerBankNotifications } from './bank-notifications.routes.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TransactionStatus } from '../connectors/types.js';
+import type { TransactionStatus } from '../connectors/index.js';
 import {
   bankEvent,
   cancellableStatuses,

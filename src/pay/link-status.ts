@@ -1,4 +1,4 @@
-import type { TransactionStatus } from '../connectors/types.js';
+import type { TransactionStatus } from '../connectors/index.js';
 
 /**
  * The payment-link lifecycle: one pure table. Every status change in Ferry goes through `transition`, so the
@@ -173,3 +173,13 @@ export function statusForVersion(status: LinkStatus, version: 'v1' | 'v2' | 'tes
 
 export const isLinkStatus = (value: string): value is LinkStatus =>
   (linkStatuses as readonly string[]).includes(value);
+
+/** True once a link that never reached the bank is past its expiry (the sweep also stores it). */
+export function isExpired(
+  link: { is_expired: boolean; status: LinkStatus; expires_at: Date },
+  now: Date,
+): boolean {
+  return (
+    link.is_expired || (preBankStatuses.includes(link.status) && now.getTime() >= link.expires_at.getTime())
+  );
+}

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { type RpcDeps, registerRpc } from '../api/rpc.js';
+import { type RpcDeps, registerRpc } from '../api/index.js';
 import { CreateLinkBody, LinkIdBody, ListLinksBody } from './links.schema.js';
 import type { LinksService } from './links.service.js';
 

@@ -1,5 +1,5 @@
 import type { Static } from 'typebox';
-import type { ApiVersion } from '../api/rpc.js';
+import type { ApiVersion } from '../api/index.js';
 import type { ApiClient } from '../auth/index.js';
 import { modeOf } from '../providers/index.js';
 import { ApiError, notFound, unauthorized, validationError } from '../shared/errors.js';
@@ -15,18 +15,10 @@ import {
   storedFilter,
 } from './intent.js';
 import { applyEvent, TransitionRefused } from './link-events.js';
-import { bankEvent, cancellableStatuses, type LinkStatus, transition } from './link-status.js';
+import { bankEvent, cancellableStatuses, isExpired, type LinkStatus, transition } from './link-status.js';
 import * as repo from './links.repository.js';
 import type { CreateLinkBody, ListLinksBody } from './links.schema.js';
-import {
-  isExpired,
-  keysetOf,
-  linkSummary,
-  linkView,
-  qrUrlOf,
-  type ViewDeps,
-  webUrlOf,
-} from './links.view.js';
+import { keysetOf, linkSummary, linkView, qrUrlOf, type ViewDeps, webUrlOf } from './links.view.js';
 import { defaultPolling, type PayDeps } from './pay.deps.js';
 import type { DebtorInput, LinkType } from './pay.schema.js';
 

@@ -1,19 +1,12 @@
-import type { ApiVersion } from '../api/rpc.js';
+import type { ApiVersion } from '../api/index.js';
 import type { Catalogue, PaymentMethod, Provider } from '../providers/index.js';
 import { encodeKeyset } from './cursor.js';
-import { preBankStatuses, statusForVersion, v1Statuses } from './link-status.js';
+import { isExpired, statusForVersion, v1Statuses } from './link-status.js';
 import type { HistoryRow, LinkRow } from './links.repository.js';
 import { currencyMinorUnits, formatAmount } from './money.js';
 
 export const webUrlOf = (publicUrl: string, webId: string) => `${publicUrl}/pay/${webId}`;
 export const qrUrlOf = (publicUrl: string, webId: string) => `${publicUrl}/pay/${webId}/qr.svg`;
-
-/** True once a link that never reached the bank is past its expiry (the sweep also stores it). */
-export function isExpired(link: LinkRow, now: Date): boolean {
-  return (
-    link.is_expired || (preBankStatuses.includes(link.status) && now.getTime() >= link.expires_at.getTime())
-  );
-}
 
 /** `web_url` as links/get shows it: the hosted page, the bank's SCA URL for redirect_sca, null for direct_sca. */
 export function webUrlForGet(link: LinkRow, publicUrl: string): string | null {

@@ -1,4 +1,4 @@
-import type { TransactionStatus } from '../connectors/types.js';
+import type { TransactionStatus } from '../connectors/index.js';
 import type { PaymentMethod } from '../providers/index.js';
 import { ApiError, notFound, validationError } from '../shared/errors.js';
 import { bankPaymentStatus, bankRefusal, createBankPayment } from './bank.js';
@@ -7,6 +7,7 @@ import { catalogueFilter, checkComplete, type Transfer } from './intent.js';
 import { applyEvent, TransitionRefused } from './link-events.js';
 import {
   bankEvent,
+  isExpired,
   isFinal,
   type LinkEvent,
   type LinkStatus,
@@ -15,7 +16,6 @@ import {
   transition,
 } from './link-status.js';
 import * as repo from './links.repository.js';
-import { isExpired } from './links.view.js';
 import { defaultPolling, type PayDeps, type PollingPolicy } from './pay.deps.js';
 import type { DebtorInput } from './pay.schema.js';
 

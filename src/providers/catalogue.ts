@@ -1,4 +1,4 @@
-import type { BankEndpoint } from '../connectors/types.js';
+import type { BankEndpoint } from '../connectors/index.js';
 import {
   type AisMethod,
   type AisMethodFilter,

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../services.js';
 import { notFound } from '../shared/errors.js';
+import type { Catalogue } from './catalogue.js';
 import {
   dashboardPath,
   dashboardRows,
@@ -20,8 +20,8 @@ const dashboardCsp = [
 ].join('; ');
 
 /** The public providers dashboard and the provider logos: no login, no script, no external requests. */
-export function registerDashboardRoutes(app: FastifyInstance, services: Services): void {
-  const { catalogue } = services;
+export function registerDashboardRoutes(app: FastifyInstance, deps: { catalogue: Catalogue }): void {
+  const { catalogue } = deps;
 
   app.get(dashboardPath, { schema: { hide: true } }, async (request, reply) => {
     const filter = parseDashboardQuery(request.query);

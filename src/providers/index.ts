@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../services.js';
 import { registerDashboardRoutes } from './dashboard.routes.js';
-import { registerProvidersApi } from './providers.routes.js';
+import { type ProvidersRouteDeps, registerProvidersApi } from './providers.routes.js';
 
 export type { Catalogue } from './catalogue.js';
 export { createCatalogue, resolveProduct } from './catalogue.js';
@@ -33,10 +32,11 @@ export {
 } from './catalogue.types.js';
 export type { IntentCheck, IntentSchemaOptions, JsonSchema } from './intent-schema.js';
 export { amountPattern } from './intent-schema.js';
+/** The FinqLink providers endpoints, the provider logos and the public dashboard. */
+export type { ProvidersRouteDeps } from './providers.routes.js';
 export { modeOf } from './providers.service.js';
 
-/** The FinqLink providers endpoints, the provider logos and the public dashboard. */
-export function registerProviderRoutes(app: FastifyInstance, services: Services): void {
-  registerProvidersApi(app, services);
-  registerDashboardRoutes(app, services);
+export function registerProviderRoutes(app: FastifyInstance, deps: ProvidersRouteDeps): void {
+  registerProvidersApi(app, deps);
+  registerDashboardRoutes(app, deps);
 }

@@ -1,4 +1,4 @@
-import type { ApiVersion } from '../api/rpc.js';
+import type { ApiVersion } from '../api/index.js';
 import type { AisMethod, PaymentMethod, Provider } from './catalogue.types.js';
 import { paymentIntentSchema } from './intent-schema.js';
 

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { type Static, Type } from 'typebox';
-import { registerRpc } from '../api/rpc.js';
-import type { Services } from '../services.js';
+import { type RpcDeps, registerRpc } from '../api/index.js';
 import { ApiError } from '../shared/errors.js';
+import type { Catalogue } from './catalogue.js';
 import { envs, remitterTypes } from './catalogue.types.js';
 import { getProvider, listProviders, type ProvidersQuery } from './providers.service.js';
 
@@ -57,9 +57,15 @@ const queryOf = (options: Options | undefined, base: Pick<ProvidersQuery, 'versi
   },
 });
 
-export function registerProvidersApi(app: FastifyInstance, services: Services): void {
-  const { catalogue, config } = services;
-  registerRpc(app, services, {
+/** What the providers API runs on: the API guards, the catalogue, and the public base of logo URLs. */
+export interface ProvidersRouteDeps extends RpcDeps {
+  catalogue: Catalogue;
+  publicUrl: string;
+}
+
+export function registerProvidersApi(app: FastifyInstance, deps: ProvidersRouteDeps): void {
+  const { catalogue, publicUrl } = deps;
+  registerRpc(app, deps, {
     path: '/providers/list',
     versions: ['v1', 'v2', 'test'],
     scope: 'any',
@@ -67,10 +73,10 @@ export function registerProvidersApi(app: FastifyInstance, services: Services): 
     tag: 'Providers',
     body: ListBody,
     handler: async ({ body, version }) => ({
-      providers: listProviders(catalogue, queryOf(body.options, { version, publicUrl: config.publicUrl })),
+      providers: listProviders(catalogue, queryOf(body.options, { version, publicUrl })),
     }),
   });
-  registerRpc(app, services, {
+  registerRpc(app, deps, {
     path: '/providers/get',
     versions: ['v2', 'test'],
     scope: 'any',
@@ -81,7 +87,7 @@ export function registerProvidersApi(app: FastifyInstance, services: Services): 
       const provider = getProvider(
         catalogue,
         body.provider_id,
-        queryOf(body.options, { version, publicUrl: config.publicUrl }),
+        queryOf(body.options, { version, publicUrl }),
       );
       if (!provider) {
         throw new ApiError(

@@ -1,4 +1,4 @@
-import type { ApiVersion } from '../api/rpc.js';
+import type { ApiVersion } from '../api/index.js';
 import type { Catalogue } from './catalogue.js';
 import type { AccountOwnerType, Env, Mode, Provider } from './catalogue.types.js';
 import { providerView } from './provider-view.js';

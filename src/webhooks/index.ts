@@ -1,6 +1,3 @@
-import type { Services } from '../services.js';
-import type { RotationResult } from './signing-keys.js';
-
 export type { DeliverJob, DeliveryService } from './delivery.service.js';
 export { DELIVER_QUEUE } from './delivery.service.js';
 export type { AttemptResult, Decision, RetryPolicy } from './delivery-policy.js';
@@ -25,8 +22,3 @@ export type {
 } from './webhooks.schema.js';
 export type { EventView, WebhooksService } from './webhooks.service.js';
 export { createWebhooksService, ROTATE_QUEUE } from './webhooks.service.js';
-
-/** `ferry keys rotate`: the current webhook key becomes previous, a new one becomes current, the older is dropped. */
-export function rotateWebhookKeys(services: Services): Promise<RotationResult> {
-  return services.webhooks.keys.rotate();
-}

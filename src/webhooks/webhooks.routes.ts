@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { registerRpc } from '../api/rpc.js';
-import type { Services } from '../services.js';
+import { type RpcDeps, registerRpc } from '../api/index.js';
+import type { WebhooksService } from './webhooks.service.js';
 
 const states = ['pending', 'delivered', 'failed', 'gone', 'no_target'] as const;
 const oneOrMany = <T extends ReturnType<typeof Type.String>>(item: T) =>
@@ -43,15 +43,18 @@ const list = <T>(value: T | T[] | undefined): T[] | undefined =>
   value === undefined ? undefined : Array.isArray(value) ? value : [value];
 
 /** The public JWKS for webhook signatures, and the events API (list, get with attempts, redeliver). */
-export function registerWebhookRoutes(app: FastifyInstance, services: Services): void {
-  const { webhooks } = services;
+export function registerWebhookRoutes(
+  app: FastifyInstance,
+  deps: RpcDeps & { webhooks: WebhooksService },
+): void {
+  const { webhooks } = deps;
 
   app.get('/.well-known/jwks.json', { schema: { hide: true } }, async (_request, reply) => {
     reply.header('cache-control', 'public, max-age=60');
     return webhooks.keys.jwks();
   });
 
-  registerRpc(app, services, {
+  registerRpc(app, deps, {
     path: '/webhooks/events/list',
     versions: ['v2', 'test'],
     scope: 'any',
@@ -80,7 +83,7 @@ export function registerWebhookRoutes(app: FastifyInstance, services: Services):
     },
   });
 
-  registerRpc(app, services, {
+  registerRpc(app, deps, {
     path: '/webhooks/events/get',
     versions: ['v2', 'test'],
     scope: 'any',
@@ -90,7 +93,7 @@ export function registerWebhookRoutes(app: FastifyInstance, services: Services):
     handler: async ({ body, client }) => webhooks.get(client, body.event_id),
   });
 
-  registerRpc(app, services, {
+  registerRpc(app, deps, {
     path: '/webhooks/events/redeliver',
     versions: ['v2', 'test'],
     scope: 'any',

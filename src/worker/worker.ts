@@ -1,9 +1,16 @@
 import { sql } from 'kysely';
 import { fromPglite, type JobResult, PgBoss } from 'pg-boss';
 import pino, { type Logger } from 'pino';
-import type { Services } from '../services.js';
 import { loggerOptions } from '../shared/redact.js';
-import type { JobOutcome, QueueDefinition, WorkerJob } from './registry.js';
+import type { Store } from '../store/index.js';
+import type { JobOutcome, QueueDefinition, WorkerJob, WorkerRegistry } from './registry.js';
+
+/** What the worker runs on: the database, the work modules registered, and the log level. */
+export interface WorkerHost {
+  store: Store;
+  worker: WorkerRegistry;
+  config: { logLevel: string };
+}
 
 export interface RunningWorker {
   readonly boss: PgBoss;
@@ -25,7 +32,7 @@ export const BOSS_SCHEMA = 'pgboss';
  * queue, schedule and start hook that modules registered on `services.worker`.
  */
 export async function startWorker(
-  services: Services,
+  services: WorkerHost,
   options: StartWorkerOptions = {},
 ): Promise<RunningWorker> {
   const log = options.logger ?? pino({ ...loggerOptions(services.config.logLevel), name: 'worker' });
@@ -79,7 +86,12 @@ export async function startWorker(
 // Expired jobs (their worker died) are found by this sweep; the default minute makes crash recovery slow.
 const SUPERVISE_SECONDS = 10;
 
-async function reclaimOrphans(services: Services, boss: PgBoss, names: string[], log: Logger): Promise<void> {
+async function reclaimOrphans(
+  services: WorkerHost,
+  boss: PgBoss,
+  names: string[],
+  log: Logger,
+): Promise<void> {
   if (names.length === 0) return;
   const { rows } = await sql<{ id: string; name: string }>`
     SELECT id, name FROM ${sql.table(`${BOSS_SCHEMA}.job`)}
@@ -92,7 +104,7 @@ async function reclaimOrphans(services: Services, boss: PgBoss, names: string[],
   }
 }
 
-function createBoss(services: Services): PgBoss {
+function createBoss(services: WorkerHost): PgBoss {
   const { store } = services;
   if (store.pglite) {
     return new PgBoss({
