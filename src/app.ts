@@ -11,6 +11,9 @@ import { loggerOptions } from './shared/redact.js';
 import { registerWebhookRoutes } from './webhooks/index.js';
 import { createCsrf, registerWebui, webuiCsrfKey } from './webui/index.js';
 
+const SANDBOX_NOTIFY_TASK = 'sandbox-bank.notify';
+const SANDBOX_NOTIFY_BATCH = 20;
+
 /** Either ready services (the CLI, the worker-sharing process) or what is needed to build them (tests). */
 export type AppDeps = ({ services: Services } | ServiceDeps) & {
   /** Extra Fastify options (e.g. https for mTLS). */
@@ -74,9 +77,16 @@ export async function buildApp(
       inProcess: true,
     },
   });
-  services.worker.onStart(async () => {
-    sandbox.notifications.start({ log: (message, fields) => app.log.warn(fields, message) });
-    return () => sandbox.notifications.stop();
-  });
+  // Once per set of services: a second app on the same services (tests) shares the first one's task.
+  if (sandbox.notifications.enabled && !services.worker.tasks.some((t) => t.name === SANDBOX_NOTIFY_TASK)) {
+    services.worker.add({
+      name: SANDBOX_NOTIFY_TASK,
+      everyMs: 500,
+      round: async () => {
+        const sent = await sandbox.notifications.deliverDue(SANDBOX_NOTIFY_BATCH);
+        return sent >= SANDBOX_NOTIFY_BATCH ? 'more' : sent > 0 ? 'done' : 'idle';
+      },
+    });
+  }
   return { app, services };
 }

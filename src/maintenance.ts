@@ -1,33 +1,36 @@
 import type { WorkerRegistry } from './worker/index.js';
 
+export const CLEANUP_TASK = 'maintenance.cleanup';
+export const CLEANUP_EVERY_MS = 10 * 60_000;
+
 /** Anything that can drop its expired rows and say how many it removed. */
 interface Cleanable {
   cleanup(): Promise<number>;
 }
 
-export const CLEANUP_QUEUE = 'maintenance.cleanup';
-
 /**
- * Housekeeping every ten minutes on whichever worker picks it up: expired OAuth replay records and artifacts,
- * idempotency keys past 24 h, and old rate-limit windows.
+ * Housekeeping every ten minutes in each worker process (the deletes are idempotent, so two processes doing it
+ * cost nothing but a few statements): expired OAuth replay records and artifacts, idempotency keys past 24 h,
+ * and old rate-limit windows.
  */
 export function registerMaintenance(deps: {
   worker: WorkerRegistry;
   oauth: Cleanable;
   guards: { idempotency: Cleanable; rateLimiter: Cleanable };
+  log?: (message: string, detail: Record<string, number>) => void;
 }): void {
   const { worker, oauth, guards } = deps;
-  worker.register({
-    name: CLEANUP_QUEUE,
-    queue: { retryLimit: 1 },
-    handle: async () => {
+  worker.add({
+    name: CLEANUP_TASK,
+    everyMs: CLEANUP_EVERY_MS,
+    round: async () => {
       const removed = {
         oauth: await oauth.cleanup(),
         idempotency: await guards.idempotency.cleanup(),
         rateLimits: await guards.rateLimiter.cleanup(),
       };
-      return { status: 'completed', detail: JSON.stringify(removed) };
+      deps.log?.('maintenance cleanup', removed);
+      return removed.oauth + removed.idempotency + removed.rateLimits > 0 ? 'done' : 'idle';
     },
   });
-  worker.schedule({ queue: CLEANUP_QUEUE, cron: '*/10 * * * *' });
 }

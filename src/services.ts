@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import pino from 'pino';
 import { type AisService, createAisService, registerAisWorker } from './ais/index.js';
 import {
   createIdempotencyStore,
@@ -20,6 +21,7 @@ import { createPayService, type PayService, registerPayWorker } from './pay/inde
 import { type Catalogue, loadCatalogue } from './providers/index.js';
 import { type Clock, systemClock } from './shared/clock.js';
 import { type Ids, randomIds } from './shared/ids.js';
+import { loggerOptions } from './shared/redact.js';
 import { createSecretBox, type SecretBox } from './shared/secret-box.js';
 import type { Store } from './store/index.js';
 import { createWebhooksService, type WebhooksService } from './webhooks/index.js';
@@ -77,7 +79,9 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
   };
   const worker = createWorkerRegistry();
   registerMaintenance({ worker, oauth, guards });
-  const webhooks = createWebhooksService({ config, store, clock, secretBox, worker });
+  // Background failures that are not a caller's (a webhook attempt failing inside Ferry) go to this log.
+  const log = pino({ ...loggerOptions(config.logLevel), name: 'ferry' });
+  const webhooks = createWebhooksService({ config, store, clock, secretBox, worker, log });
   // The one way to banks, the sandbox included (cec_ro wants a QSealC: without one its calls are refused).
   const connector =
     deps.connector ?? createNextGenPsd2Connector({ ids, clock, qsealc: await loadQsealc(config, clock) });

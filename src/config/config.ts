@@ -42,6 +42,11 @@ export interface WebhooksConfig {
   /** Each delay is shortened by up to this fraction at random, so retries spread and never exceed the schedule. */
   readonly retryJitter: number;
   readonly timeoutMs: number;
+  /**
+   * How long an undelivered event holds back the later events of its object (link, consent, job) once an attempt
+   * of it has failed; then they go out and it keeps retrying on its own. Live, and test-mode clients.
+   */
+  readonly orderHoldMs: { readonly live: number; readonly test: number };
 }
 
 export interface TlsConfig {
@@ -174,6 +179,17 @@ function parseSchedule(name: string, raw: string, problems: string[]): number[] 
   return ms;
 }
 
+/** One delay like 500ms, 30s, 5m (at most 7 days). */
+function parseDuration(name: string, raw: string, problems: string[]): number {
+  const found: string[] = [];
+  const [ms] = raw === 'none' || raw.includes(',') ? [] : parseSchedule(name, raw, found);
+  if (ms === undefined || found.length > 0) {
+    problems.push(`${name} must be one delay like 500ms, 30s or 5m (at most 7d)`);
+    return 1;
+  }
+  return ms;
+}
+
 function parseWebhooksConfig(
   read: (name: string) => string | undefined,
   int: (name: string, fallback: number, min: number, max: number) => number,
@@ -192,6 +208,12 @@ function parseWebhooksConfig(
       ? retryScheduleMs.map((ms) => Math.max(1, Math.round(ms / TEST_COMPRESSION)))
       : parseSchedule('WEBHOOK_TEST_RETRY_SCHEDULE', testRaw, problems);
   const jitterPercent = int('WEBHOOK_RETRY_JITTER_PERCENT', 20, 0, 100);
+  const holdMs = parseDuration('WEBHOOK_ORDER_HOLD', read('WEBHOOK_ORDER_HOLD') ?? '5m', problems);
+  const testHoldRaw = read('WEBHOOK_TEST_ORDER_HOLD');
+  const testHoldMs =
+    testHoldRaw === undefined
+      ? Math.max(1, Math.round(holdMs / TEST_COMPRESSION))
+      : parseDuration('WEBHOOK_TEST_ORDER_HOLD', testHoldRaw, problems);
   const allowHosts = (read('WEBHOOK_ALLOW_HOSTS') ?? '')
     .split(',')
     .map((h) => h.trim().toLowerCase())
@@ -204,6 +226,7 @@ function parseWebhooksConfig(
     testRetryScheduleMs: Object.freeze(testRetryScheduleMs),
     retryJitter: jitterPercent / 100,
     timeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+    orderHoldMs: Object.freeze({ live: holdMs, test: testHoldMs }),
   });
 }
 

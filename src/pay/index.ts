@@ -6,7 +6,7 @@ import { registerBankNotifications } from './bank-notifications.routes.js';
 import { registerLinksApi } from './links.routes.js';
 import { createLinksService, type LinksService } from './links.service.js';
 import type { PayDeps } from './pay.deps.js';
-import { startPayLoop } from './pay.worker.js';
+import { addPayTasks } from './pay.worker.js';
 import { createPaymentFlow, type PaymentFlow } from './payment-flow.service.js';
 
 export {
@@ -23,7 +23,7 @@ export { isFinal, linkStatuses, pollingStatuses, preBankStatuses, transition } f
 export type { LinkRow } from './links.repository.js';
 export type { LinksService } from './links.service.js';
 export { defaultPolling, type PayDeps, type PollingPolicy } from './pay.deps.js';
-export { startPayLoop } from './pay.worker.js';
+export { EXPIRE_TASK, POLL_TASK } from './pay.worker.js';
 export type { PageLink, PayInput, PaymentFlow } from './payment-flow.service.js';
 
 /** FinqLink Pay: the links API, the payment flow behind the hosted page, and the bank-side follow-up. */
@@ -43,11 +43,8 @@ export function createPayService(deps: PayDeps & { masterKey: Buffer }): PayServ
 }
 
 /** Bank status polling and the expiry sweep run wherever the worker runs (`ferry start` or `ferry worker`). */
-export function registerPayWorker(worker: WorkerRegistry, pay: PayService, log?: PayDeps['log']): void {
-  worker.onStart(async () => {
-    const loop = startPayLoop(pay.flow, { log });
-    return () => loop.stop();
-  });
+export function registerPayWorker(worker: WorkerRegistry, pay: PayService): void {
+  addPayTasks(worker, pay.flow);
 }
 
 export async function registerPayRoutes(

@@ -385,6 +385,9 @@ describe('links API', () => {
         link_id: res.body.link_id,
         web_id: res.body.web_id,
         status: 'revoked',
+        event_id: rows[0]!.id,
+        occurred_at: rows[0]!.created_at.toISOString(),
+        sequence: Number(rows[0]!.sequence),
       });
       expect(rows[0]!.url).toBe('https://hooks.example/a');
     });

@@ -1,35 +1,34 @@
-import { startRounds } from '../shared/rounds.js';
-import type { PayDeps } from './pay.deps.js';
+import type { RoundResult, WorkerRegistry } from '../worker/index.js';
 import type { PaymentFlow } from './payment-flow.service.js';
 
-export interface PayLoopOptions {
+export const POLL_TASK = 'pay.poll';
+export const EXPIRE_TASK = 'pay.expire';
+
+export interface PayTaskOptions {
   /** How often due polls are looked for. Each link's own backoff decides when it is actually due. */
-  tickMs?: number;
-  sweepEveryMs?: number;
+  pollEveryMs?: number;
+  expireEveryMs?: number;
   batch?: number;
-  log?: PayDeps['log'];
 }
 
+/** A round's result from how many it handled out of a batch. */
+const resultOf = (handled: number, batch: number): RoundResult =>
+  handled >= batch ? 'more' : handled > 0 ? 'done' : 'idle';
+
 /**
- * Follows payments at their banks and expires links, on a timer. Claims are row-locked with SKIP LOCKED, so
- * several worker processes share the work without polling one payment twice.
+ * Follows payments at their banks, and expires links, as worker tasks. Claims are row-locked with SKIP LOCKED,
+ * so several worker processes share the work without polling one payment twice.
  */
-export function startPayLoop(flow: PaymentFlow, options: PayLoopOptions = {}): { stop(): Promise<void> } {
-  const tickMs = options.tickMs ?? 500;
-  const sweepEveryMs = options.sweepEveryMs ?? 10_000;
+export function addPayTasks(worker: WorkerRegistry, flow: PaymentFlow, options: PayTaskOptions = {}): void {
   const batch = options.batch ?? 20;
-  const log = options.log ?? (() => {});
-  let lastSweep = 0;
-  return startRounds(async (stopped) => {
-    try {
-      // A full batch means more may be due: keep going until the backlog is drained.
-      while (!stopped() && (await flow.pollDue(batch)) === batch) {}
-      if (!stopped() && Date.now() - lastSweep >= sweepEveryMs) {
-        lastSweep = Date.now();
-        while (!stopped() && (await flow.sweepExpired(500)) === 500) {}
-      }
-    } catch (error) {
-      log('pay background round failed', { error: (error as Error).message });
-    }
-  }, tickMs);
+  worker.add({
+    name: POLL_TASK,
+    everyMs: options.pollEveryMs ?? 500,
+    round: async () => resultOf(await flow.pollDue(batch), batch),
+  });
+  worker.add({
+    name: EXPIRE_TASK,
+    everyMs: options.expireEveryMs ?? 10_000,
+    round: async () => resultOf(await flow.sweepExpired(500), 500),
+  });
 }

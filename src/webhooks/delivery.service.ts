@@ -1,9 +1,7 @@
-import { fromKysely, type PgBoss } from 'pg-boss';
 import type { Config } from '../config/index.js';
 import type { Clock } from '../shared/clock.js';
 import { TtlCache } from '../shared/ttl-cache.js';
 import type { Store } from '../store/index.js';
-import type { JobOutcome } from '../worker/index.js';
 import { type AttemptResult, type Decision, decide } from './delivery-policy.js';
 import * as repo from './events.repository.js';
 import type { HttpSender } from './http-sender.js';
@@ -16,14 +14,6 @@ import {
   TargetUnresolved,
 } from './ssrf.js';
 
-export const DELIVER_QUEUE = 'webhook-deliver';
-
-/** A delivery job: make attempt number `attempt` (1-based, over the event's whole life) of one event. */
-export interface DeliverJob {
-  eventId: string;
-  attempt: number;
-}
-
 export interface DeliveryDeps {
   config: Config;
   store: Store;
@@ -32,8 +22,6 @@ export interface DeliveryDeps {
   sender: HttpSender;
   resolver?: Resolver;
   random?: () => number;
-  /** Enqueues retries in the attempt's transaction; absent in tests that drive attempts by hand. */
-  boss?: () => PgBoss | undefined;
   /** Told of an attempt that failed inside Ferry (say, a key that cannot be decrypted); it is retried. */
   onInternalError?: (error: unknown, eventId: string) => void;
 }
@@ -41,25 +29,16 @@ export interface DeliveryDeps {
 /** The error recorded for an attempt that failed inside Ferry; the detail goes to Ferry's log, not the client. */
 export const INTERNAL_ATTEMPT_ERROR = 'internal error in Ferry: nothing was sent';
 
-export interface AttemptReport {
-  eventId: string;
-  attempt: number;
-  outcome: JobOutcome;
-  decision?: Decision;
-  /** Retry delay when the decision is a retry. */
-  delayMs?: number;
-}
-
 /** What one attempt produced: the record to store, or the finding that the event has no target any more. */
 export type AttemptDone =
   | { eventId: string; record: repo.AttemptRecord; decision: Decision }
   | { eventId: string; noTarget: true };
 
 /**
- * Attempts deliveries: resolve and check the target, sign the exact body, POST it, then record attempts, the
- * events' new state and any retry job in one transaction. First attempts come from the outbox dispatcher;
- * retries come as queue jobs (`deliver`). An attempt already recorded (crash, duplicate) is not recorded
- * again, so both paths are idempotent; an attempt cut short by a crash is made again.
+ * Attempts deliveries: claim due events, resolve and check the target, sign the exact body, POST it, then
+ * record attempts and the events' new state (a retry is the event due again later, in the same table). An
+ * attempt already recorded (a claim that expired and was taken again) is not recorded twice; an attempt cut
+ * short by a crash is made again when its claim expires.
  */
 export function createDeliveryService(deps: DeliveryDeps) {
   const { config, store, clock, keys, sender } = deps;
@@ -127,6 +106,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
     }
     const decision = decide(result, roundAttempt, policies[event.clientMode], deps.random);
     const at = clock.now();
+    const holdMs = config.webhooks.orderHoldMs[event.clientMode];
     const statusCode = result.kind === 'response' ? result.status : null;
     let error = result.kind === 'response' ? null : result.error;
     if (result.kind === 'response' && result.status >= 300 && result.status < 400) {
@@ -149,16 +129,14 @@ export function createDeliveryService(deps: DeliveryDeps) {
         error,
         state: decision.outcome === 'retry' ? 'pending' : decision.outcome,
         nextAttemptAt: decision.outcome === 'retry' ? new Date(at.getTime() + decision.delayMs) : null,
+        holdUntil: decision.outcome === 'retry' ? new Date(at.getTime() + holdMs) : null,
         at,
       },
     };
   }
 
-  /**
-   * Stores attempts in one transaction, with a queue job for each retry; returns the ids whose attempt was
-   * applied (the others were recorded already). `dispatch`: first attempts from the outbox.
-   */
-  async function record(done: AttemptDone[], dispatch = false): Promise<Set<string>> {
+  /** Stores attempts (many per statement); returns the ids whose attempt was applied (others were already). */
+  async function record(done: AttemptDone[]): Promise<Set<string>> {
     const records: repo.AttemptRecord[] = [];
     const noTarget: string[] = [];
     const seen = new Set<string>();
@@ -169,80 +147,31 @@ export function createDeliveryService(deps: DeliveryDeps) {
       if ('noTarget' in d) noTarget.push(d.eventId);
       else records.push(d.record);
     }
-    const retrying = records.some((r) => r.outcome === 'retry');
-    if (noTarget.length === 0 && !retrying) return repo.applyAttempts(store.db, records, dispatch); // atomic alone
+    if (noTarget.length === 0) return repo.applyAttempts(store.db, records); // atomic alone
     const at = clock.now();
     return store.db.transaction().execute(async (tx) => {
       await repo.markNoTarget(tx, noTarget, at);
-      const ids = await repo.applyAttempts(tx, records, dispatch);
-      const retries = records.filter((r) => ids.has(r.eventId) && r.outcome === 'retry');
-      const boss = deps.boss?.();
-      if (boss && retries.length > 0) {
-        await boss.insert(
-          DELIVER_QUEUE,
-          retries.map((r) => ({
-            data: { eventId: r.eventId, attempt: r.attempt + 1 } satisfies DeliverJob,
-            startAfter: `${r.nextAttemptAt!.getTime() - r.at.getTime()} milliseconds`,
-          })),
-          { db: fromKysely(tx) },
-        );
-      }
-      return ids;
+      return repo.applyAttempts(tx, records);
     });
   }
+
+  /** Claims up to `limit` due events for `leaseMs`, in order per object (see repo.claimDue). */
+  const claim = (limit: number, leaseMs: number) => repo.claimDue(store.db, clock.now(), limit, leaseMs);
 
   return {
     attempt,
     record,
+    claim,
 
-    /** Claims outbox events whose first attempt is due (see repo.claimUndispatched). */
-    claim: (limit: number, leaseMs: number) => repo.claimUndispatched(store.db, limit, leaseMs),
-
-    /** Runs a batch of retry jobs; the reports say what happened to each (in order). */
-    async deliver(jobs: DeliverJob[]): Promise<AttemptReport[]> {
-      const events = await repo.findDeliverable(
-        store.db,
-        jobs.map((j) => j.eventId),
-      );
-      const reports: AttemptReport[] = jobs.map((job) => ({
-        ...job,
-        outcome: { status: 'skipped', detail: 'event not found' },
-      }));
-      const work: Promise<AttemptDone>[] = [];
-      const index = new Map<string, number>();
-      jobs.forEach((job, i) => {
-        const event = events.get(job.eventId);
-        if (!event) return;
-        if (event.state !== 'pending' || event.attempts !== job.attempt - 1 || index.has(event.id)) {
-          reports[i]!.outcome = {
-            status: 'skipped',
-            detail: `stale: event is ${event.state} at attempt ${event.attempts}`,
-          };
-          return;
-        }
-        if (!event.dispatched) {
-          reports[i]!.outcome = { status: 'skipped', detail: 'stale: replayed, the outbox sends it' };
-          return;
-        }
-        index.set(event.id, i);
-        work.push(attempt(event, job.attempt));
-      });
-      const done = await Promise.all(work);
-      const applied = await record(done);
-
-      for (const d of done) {
-        const report = reports[index.get(d.eventId)!]!;
-        if ('noTarget' in d) {
-          report.outcome = { status: 'completed', detail: 'no webhook URL any more' };
-          continue;
-        }
-        report.decision = d.decision;
-        if (d.decision.outcome === 'retry') report.delayMs = d.decision.delayMs;
-        report.outcome = applied.has(d.eventId)
-          ? { status: 'completed', detail: d.decision.outcome }
-          : { status: 'skipped', detail: 'attempt already recorded by another run' };
-      }
-      return reports;
+    /**
+     * Makes every attempt that is due now, one batch at a time, and records them: what the worker's task does,
+     * without its concurrency (tests with an injected clock, and the CLI). Returns what each attempt did.
+     */
+    async runDue(limit = 1000, leaseMs = 60_000): Promise<AttemptDone[]> {
+      const events = await claim(limit, leaseMs);
+      const done = await Promise.all(events.map((e) => attempt(e, e.attempts + 1)));
+      await record(done);
+      return done;
     },
   };
 }

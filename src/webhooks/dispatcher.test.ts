@@ -1,14 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startDeliveryWorker } from '../../test/support/delivery-worker.js';
 import { createTestApp, type TestApp } from '../../test/support/test-app.js';
 import { startReceiver, waitFor } from '../../test/support/webhook-receiver.js';
-import { type Dispatcher, startDispatcher } from './dispatcher.js';
+import type { Worker } from '../worker/index.js';
 import { resetForReplay } from './events.repository.js';
 import { recordEvent } from './index.js';
 
 let t: TestApp;
 let fast: Awaited<ReturnType<typeof startReceiver>>;
 let slow: Awaited<ReturnType<typeof startReceiver>>;
-const running: Dispatcher[] = [];
+const running: Worker[] = [];
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -29,9 +30,9 @@ afterAll(async () => {
   await t?.close();
 });
 
+/** A worker process of its own that runs only the delivery task. */
 const dispatcher = async (options: { leaseMs?: number; pollMs?: number; maxInFlight?: number } = {}) => {
-  const d = await startDispatcher({
-    store: t.store,
+  const d = await startDeliveryWorker(t.store, {
     delivery: t.services.webhooks.delivery,
     leaseMs: options.leaseMs ?? 30_000,
     pollMs: options.pollMs ?? 200,
@@ -72,7 +73,7 @@ const received = (r: typeof fast, ids: string[]) => {
   return r.received.filter((h) => wanted.has(h.headers['x-webhook-id'] as string));
 };
 
-describe('outbox dispatcher (first attempts without queue jobs)', () => {
+describe('webhook delivery task (every attempt claimed from the outbox)', () => {
   it('two dispatchers split a backlog: each event sent once, recorded once, out of the outbox', async () => {
     const ids = await record(`${fast.url}/split`, 300, 'split');
     const a = await dispatcher({ maxInFlight: 40 });
@@ -124,28 +125,30 @@ describe('outbox dispatcher (first attempts without queue jobs)', () => {
     for (const h of hooks) expect(h.at - claimedAt).toBeGreaterThanOrEqual(1400);
   });
 
-  it('a replay makes the retry jobs of the old round stale: the outbox sends the new round', async () => {
+  it('a retry is claimed when due, and a replay starts a new round; a stale result is never recorded', async () => {
     let status = 500;
     const flaky = await startReceiver(() => status);
     try {
       const [id] = await record(`${flaky.url}/replay`, 1, 'replay');
       const delivery = t.services.webhooks.delivery;
       const [claimed] = await delivery.claim(10, 30_000);
-      await delivery.record([await delivery.attempt(claimed!, 1)], true);
-      expect((await events([id!]))[0]).toMatchObject({ state: 'pending', attempts: 1, dispatched: true });
-      // The retry (attempt 2) is queued; before it runs, the client asks for a replay.
+      const first = await delivery.attempt(claimed!, 1);
+      await delivery.record([first]);
+      const [row] = await events([id!]);
+      expect(row).toMatchObject({ state: 'pending', attempts: 1, dispatched: true, claimed_until: null });
+      // Not due yet: the retry waits for its delay (30 s for a live client, 500 ms compressed for a test one).
+      expect((await delivery.claim(10, 30_000)).map((e) => e.id)).not.toContain(id);
+      // The client asks for a replay: a new round, due now.
       await t.store.db.transaction().execute((tx) => resetForReplay(tx, id!, new Date()));
-      const [report] = await delivery.deliver([{ eventId: id!, attempt: 2 }]);
-      expect(report!.outcome).toMatchObject({ status: 'skipped' });
-      expect(flaky.received).toHaveLength(1); // the stale job sent nothing
       status = 200;
       const [again] = await delivery.claim(10, 30_000);
       expect(again).toMatchObject({ id, attempts: 1, roundAttempts: 0, dispatched: false });
-      const applied = await delivery.record([await delivery.attempt(again!, 2)], true);
+      const applied = await delivery.record([await delivery.attempt(again!, 2)]);
       expect([...applied]).toEqual([id]);
       expect((await events([id!]))[0]).toMatchObject({ state: 'delivered', attempts: 2, dispatched: true });
-      // A stale result of either path is never recorded: the first attempt again, or a retry of the old round.
-      expect([...(await delivery.record([await delivery.attempt(claimed!, 1)], true))]).toEqual([]);
+      // The old first attempt's result, arriving late (its claim had expired), is not recorded again.
+      expect([...(await delivery.record([first]))]).toEqual([]);
+      expect(flaky.received).toHaveLength(2);
     } finally {
       await flaky.close();
     }

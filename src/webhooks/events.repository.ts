@@ -13,35 +13,13 @@ export interface DeliverableEvent {
   state: EventState;
   attempts: number;
   roundAttempts: number;
-  /** False while the round's first attempt is the outbox dispatcher's to make (new, or replayed). */
+  /** False until the round's first attempt is recorded (new, or replayed). */
   dispatched: boolean;
   clientMode: 'test' | 'live';
   clientUrl: string | null;
 }
 
-export async function findDeliverable(db: Db, ids: string[]): Promise<Map<string, DeliverableEvent>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('webhook_events as e')
-    .innerJoin('api_clients as c', 'c.id', 'e.client_id')
-    .select([
-      'e.id',
-      'e.type',
-      'e.body',
-      'e.url',
-      'e.state',
-      'e.attempts',
-      'e.round_attempts',
-      'e.dispatched',
-      'c.mode',
-      'c.webhook_url',
-    ])
-    .where('e.id', 'in', ids)
-    .execute();
-  return new Map(rows.map((r) => [r.id, toDeliverable(r)]));
-}
-
-/** The row both queries return (the event's columns, and the client's mode and default URL). */
+/** The row a claim returns (the event's columns, and the client's mode and default URL). */
 type DeliverableRow = Pick<
   DeliverableEvent,
   'id' | 'type' | 'body' | 'url' | 'state' | 'attempts' | 'dispatched'
@@ -77,26 +55,21 @@ export interface AttemptRecord {
   error: string | null;
   state: EventState;
   nextAttemptAt: Date | null;
+  /** For a retry: until when the event holds back its object's later events (its first failure's counts). */
+  holdUntil: Date | null;
   at: Date;
 }
 
 /**
  * Applies attempt results. Each event is updated only if it is still pending at the attempt before this one,
- * so a job that runs twice (crash, expiry) cannot record the same attempt twice. Returns the applied ids.
- * `dispatch`: these are first attempts of a round made from the outbox, and apply only to events still in it;
- * otherwise they are retries (queue jobs), which apply only to events out of it: a replay puts an event back
- * in the outbox, and from then on its old retry jobs are stale. Either way the event leaves the outbox.
- * One statement with a fixed text (the rows travel as arrays): prepared once, atomic on its own, and the same
- * cost whether it records one attempt or five hundred.
+ * so an attempt made twice (a claim that expired and was taken again) is not recorded twice. Returns the
+ * applied ids. One statement with a fixed text (the rows travel as arrays): prepared once, atomic on its own,
+ * and the same cost whether it records one attempt or five hundred.
  */
-export async function applyAttempts(
-  db: Db,
-  records: AttemptRecord[],
-  dispatch = false,
-): Promise<Set<string>> {
+export async function applyAttempts(db: Db, records: AttemptRecord[]): Promise<Set<string>> {
   if (records.length === 0) return new Set();
   const column = <T>(pick: (r: AttemptRecord) => T) => records.map(pick);
-  // webhook_apply_attempts (migration 0007) pins the plan: index lookups per event, whatever the statistics say.
+  // webhook_apply_attempts (migration 0009) pins the plan: index lookups per event, whatever the statistics say.
   const updated = await sql<{ id: string }>`
     SELECT id FROM webhook_apply_attempts(
       ${column((r) => r.eventId)}::uuid[], ${column((r) => r.attempt)}::int[],
@@ -104,9 +77,8 @@ export async function applyAttempts(
       ${column((r) => r.nextAttemptAt)}::timestamptz[], ${column((r) => r.statusCode)}::int[],
       ${column((r) => r.error)}::text[], ${column((r) => r.startedAt)}::timestamptz[],
       ${column((r) => r.at)}::timestamptz[], ${column((r) => r.url)}::text[], ${column((r) => r.kid)}::text[],
-      ${column((r) => r.latencyMs)}::int[], ${column((r) => r.outcome)}::text[], ${dispatch}::boolean) AS id`.execute(
-    db,
-  );
+      ${column((r) => r.latencyMs)}::int[], ${column((r) => r.outcome)}::text[],
+      ${column((r) => r.holdUntil)}::timestamptz[]) AS id`.execute(db);
   return new Set(updated.rows.map((r) => r.id));
 }
 
@@ -122,14 +94,19 @@ export async function markNoTarget(db: Db, ids: string[], at: Date): Promise<voi
 }
 
 /**
- * Claims up to `limit` events whose first attempt of the round is not yet made, oldest first, for `leaseMs`:
- * concurrent dispatchers split them (SKIP LOCKED), and a claim whose holder died expires and is taken again.
+ * Claims up to `limit` events whose next attempt is due at `now`, earliest first, for `leaseMs`: concurrent
+ * workers split them (SKIP LOCKED), and a claim whose holder died expires and is taken again. An event waits
+ * while an earlier event of its object is undelivered and holding (see migration 0009).
  */
-export async function claimUndispatched(db: Db, limit: number, leaseMs: number): Promise<DeliverableEvent[]> {
-  // webhook_claim (migration 0007) pins the plan: an ordered walk of the undispatched index, never a sort of the
-  // whole backlog.
+export async function claimDue(
+  db: Db,
+  now: Date,
+  limit: number,
+  leaseMs: number,
+): Promise<DeliverableEvent[]> {
+  // webhook_claim (migration 0009) pins the plan: an ordered walk of the due index, never a sort of the backlog.
   const result = await sql<DeliverableRow>`
-    SELECT * FROM webhook_claim(${limit}::int, ${leaseMs / 1000}::float8)`.execute(db);
+    SELECT * FROM webhook_claim(${now}::timestamptz, ${limit}::int, ${leaseMs / 1000}::float8)`.execute(db);
   return result.rows.map(toDeliverable);
 }
 
@@ -225,7 +202,10 @@ export async function listAttempts(db: Db, eventId: string) {
     .execute();
 }
 
-/** Starts a new delivery round (replay): back to pending, retry schedule from the start, sent by a dispatcher. */
+/**
+ * Starts a new delivery round (replay): back to pending and due now, retry schedule from the start. A replay
+ * holds no later event back: they went out already.
+ */
 export async function resetForReplay(tx: Transaction<Database>, id: string, at: Date): Promise<void> {
   await tx
     .updateTable('webhook_events')
@@ -235,6 +215,7 @@ export async function resetForReplay(tx: Transaction<Database>, id: string, at: 
       dispatched: false,
       claimed_until: null,
       next_attempt_at: at,
+      hold_until: at,
       updated_at: at,
     })
     .where('id', '=', id)

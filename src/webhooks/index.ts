@@ -1,9 +1,10 @@
-export type { DeliverJob, DeliveryService } from './delivery.service.js';
-export { DELIVER_QUEUE } from './delivery.service.js';
+export type { DeliveryService } from './delivery.service.js';
 export type { AttemptResult, Decision, RetryPolicy } from './delivery-policy.js';
 export { decide } from './delivery-policy.js';
+export type { DispatcherOptions } from './dispatcher.js';
+export { createDeliverTask } from './dispatcher.js';
 export type { OutboxEvent } from './outbox.js';
-export { OUTBOX_CHANNEL, recordEvent } from './outbox.js';
+export { DELIVER_TASK, recordEvent } from './outbox.js';
 export type { RotationResult, Signer, WebhookKeys } from './signing-keys.js';
 export type { AddressClass, Resolver, TargetPolicy } from './ssrf.js';
 export {
@@ -21,4 +22,4 @@ export type {
   WebhookEventsTable,
 } from './webhooks.schema.js';
 export type { EventView, WebhooksService } from './webhooks.service.js';
-export { createWebhooksService, ROTATE_QUEUE } from './webhooks.service.js';
+export { createWebhooksService, ROTATE_TASK } from './webhooks.service.js';

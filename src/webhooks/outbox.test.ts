@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planCounters } from '../../test/support/plan-counters.js';
 import { createTestApp, type TestApp } from '../../test/support/test-app.js';
 import type { Database } from '../store/index.js';
-import { applyAttempts, claimUndispatched, listEvents } from './events.repository.js';
+import { applyAttempts, claimDue, listEvents } from './events.repository.js';
 import { recordEvent } from './index.js';
 
 let t: TestApp;
@@ -18,21 +18,34 @@ async function clientUuid(webhookUrl: string | null): Promise<string> {
 }
 
 describe('recordEvent', () => {
-  it('stores the exact body, pending when the client has a default URL', async () => {
+  it('stores the exact body with event_id, occurred_at and sequence, pending when the client has a URL', async () => {
     const clientId = await clientUuid('http://127.0.0.1:9/hook');
-    const id = await recordEvent(t.store.db, {
-      type: 'link_status_update',
-      clientId,
-      objectId: 'l1',
-      payload: { link_id: 'l1', web_id: 'w1', status: 'paid' },
-    });
-    const row = await t.store.db
+    const at = new Date('2026-05-01T10:20:30.456Z');
+    const write = (status: string) =>
+      recordEvent(t.store.db, {
+        type: 'link_status_update',
+        clientId,
+        objectId: 'l1',
+        payload: { link_id: 'l1', web_id: 'w1', status, event_id: 'not this one', sequence: 0 },
+        at,
+      });
+    const id = await write('paid');
+    const second = await write('completed');
+    const rows = await t.store.db
       .selectFrom('webhook_events')
       .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
-    expect(row.body).toBe('{"type":"link_status_update","link_id":"l1","web_id":"w1","status":"paid"}');
+      .where('id', 'in', [id, second])
+      .orderBy('sequence')
+      .execute();
+    const [row, next] = rows;
+    expect(row!.body).toBe(
+      `{"type":"link_status_update","link_id":"l1","web_id":"w1","status":"paid","event_id":"${id}",` +
+        `"occurred_at":"2026-05-01T10:20:30.456Z","sequence":${row!.sequence}}`,
+    );
+    expect(JSON.parse(next!.body)).toMatchObject({ event_id: second, sequence: Number(next!.sequence) });
+    expect(BigInt(next!.sequence)).toBeGreaterThan(BigInt(row!.sequence));
     expect(row).toMatchObject({ state: 'pending', dispatched: false, url: null, client_id: clientId });
+    expect(row!.next_attempt_at).toEqual(at);
   });
 
   it('records no_target when neither the event nor the client has a URL', async () => {
@@ -97,17 +110,18 @@ describe('a long backlog, no statistics', () => {
     // A burst of 20,000 events and no ANALYZE since: the statistics a burst leaves behind (on a server whose
     // autovacuum is off, the only ones there are). The planner then took the backlog for a few dozen rows.
     await sql`
-      INSERT INTO webhook_events (id, type, client_id, object_id, body, state, created_at, updated_at)
+      INSERT INTO webhook_events (id, type, client_id, object_id, body, state, next_attempt_at, created_at,
+                                  updated_at)
       SELECT gen_random_uuid(), 'link_status_update', ${clientId}::uuid, 'b' || n, '{}', 'pending',
-             now() + n * interval '1 microsecond', now()
+             now() + n * interval '1 microsecond', now() + n * interval '1 microsecond', now()
       FROM generate_series(1, 20000) AS n`.execute(t.store.db);
   });
 
   it('a claim walks the outbox index as far as it claims and recording looks events up by id, never a scan', async () => {
-    const index = 'webhook_events_undispatched_idx';
+    const index = 'webhook_events_due_idx';
     await t.store.db.transaction().execute(async (tx) => {
       const before = await counters(tx, index);
-      const claimed = await claimUndispatched(tx, 100, 60_000);
+      const claimed = await claimDue(tx, new Date(Date.now() + 60_000), 100, 60_000);
       const after = await counters(tx, index);
       expect(claimed).toHaveLength(100);
       // The claim walked the outbox index in order and stopped: no whole-table scan, no sort of the backlog.
@@ -130,9 +144,9 @@ describe('a long backlog, no statistics', () => {
           error: null,
           state: 'delivered',
           nextAttemptAt: null,
+          holdUntil: null,
           at,
         })),
-        true,
       );
       expect(applied.size).toBe(100);
       expect((await counters(tx, index)).scans).toBe(before.scans);

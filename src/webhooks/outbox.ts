@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { ApiError, validationError } from '../shared/errors.js';
 import type { Database } from '../store/index.js';
+import { WORK_CHANNEL } from '../worker/index.js';
 import './webhooks.schema.js';
 
-/** Channel the relay listens on; NOTIFY is transactional, so it fires only when the event commits. */
-export const OUTBOX_CHANNEL = 'ferry_webhook_outbox';
+/** The worker task that delivers the outbox; a committed event wakes it (NOTIFY is transactional). */
+export const DELIVER_TASK = 'webhooks.deliver';
 
 export interface OutboxEvent {
   type: string;
@@ -25,7 +26,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Writes an outbox event in the caller's transaction; the worker delivers it later. Returns the event id.
- * The body is serialised here, once: the same bytes are signed and sent on every attempt and replay.
+ * The body is serialised here, once: the same bytes are signed and sent on every attempt and replay. It ends
+ * with `event_id`, `occurred_at` and `sequence` (increasing per object), so a receiver can order and deduplicate.
  */
 export async function recordEvent(
   db: Kysely<Database> | Transaction<Database>,
@@ -39,22 +41,29 @@ export async function recordEvent(
   const url = event.url ?? null;
   if (url !== null && !URL.canParse(url)) throw validationError('webhook_url', 'must be an absolute URL');
   const id = event.id ?? randomUUID();
-  const { type: _ignored, ...rest } = event.payload;
-  const body = JSON.stringify({ type: event.type, ...rest });
+  const { type: _ignored, event_id: _id, occurred_at: _at, sequence: _seq, ...rest } = event.payload;
+  // Without its closing brace: the statement appends the three fields it alone knows (sequence, the time).
+  const head = JSON.stringify({ type: event.type, ...rest, event_id: id }).slice(0, -1);
   const at = event.at ?? null;
 
-  // One statement: insert (resolving whether there is any target at all) and notify the relay.
+  // One statement: number the event, insert it (resolving whether there is any target at all), wake the worker.
   const result = await sql<{ id: string; state: string }>`
-    WITH ins AS (
-      INSERT INTO webhook_events (id, type, client_id, object_id, body, url, state, dispatched, created_at, updated_at)
-      SELECT ${id}, ${event.type}, c.id, ${event.objectId}, ${body}, ${url},
+    WITH n AS (
+      SELECT nextval('webhook_event_seq') AS seq, coalesce(${at}::timestamptz, now()) AS at
+    ), ins AS (
+      INSERT INTO webhook_events (id, type, client_id, object_id, body, url, state, dispatched, sequence,
+                                  next_attempt_at, created_at, updated_at)
+      SELECT ${id}, ${event.type}, c.id, ${event.objectId},
+             ${head}::text || ',"occurred_at":"' || to_char(n.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+               || '","sequence":' || n.seq || '}',
+             ${url},
              CASE WHEN coalesce(${url}::text, c.webhook_url) IS NULL THEN 'no_target' ELSE 'pending' END,
-             coalesce(${url}::text, c.webhook_url) IS NULL,
-             coalesce(${at}::timestamptz, now()), coalesce(${at}::timestamptz, now())
-      FROM api_clients c WHERE c.id = ${event.clientId}::uuid
+             coalesce(${url}::text, c.webhook_url) IS NULL, n.seq,
+             CASE WHEN coalesce(${url}::text, c.webhook_url) IS NULL THEN NULL ELSE n.at END, n.at, n.at
+      FROM api_clients c, n WHERE c.id = ${event.clientId}::uuid
       RETURNING id, state
     )
-    SELECT ins.id, ins.state, CASE WHEN ins.state = 'pending' THEN pg_notify(${OUTBOX_CHANNEL}, ins.id::text) END
+    SELECT ins.id, ins.state, CASE WHEN ins.state = 'pending' THEN pg_notify(${WORK_CHANNEL}, ${DELIVER_TASK}) END
     FROM ins`.execute(db);
   if (result.rows.length === 0) {
     throw new ApiError('not_found', `No API client with id ${event.clientId}.`);

@@ -60,20 +60,28 @@ async function newEvent(
 const eventRow = (id: string) =>
   t.store.db.selectFrom('webhook_events').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
+/** The attempt a `runDue` made of one event (exactly one). */
+async function dueAttempt(delivery: DeliveryService, eventId: string) {
+  const mine = (await delivery.runDue()).filter((d) => d.eventId === eventId);
+  expect(mine).toHaveLength(1);
+  return decisionOf(mine[0]!);
+}
+
 /**
- * Runs attempts as Ferry would, moving the clock to each retry: the first from the outbox (as the dispatcher
- * makes it), the rest as queue jobs. Returns the number of attempts made.
+ * Runs attempts as the worker would, moving the clock to each retry: the first as soon as the event is written,
+ * each retry when the clock reaches it. Returns the number of attempts made.
  */
-async function runToEnd(eventId: string): Promise<number> {
-  const decision = decisionOf((await firstAttempts(webhooks.delivery, [eventId]))[0]!);
-  if (decision?.outcome !== 'retry') return 1;
-  clock.advance(decision.delayMs);
-  for (let attempt = 2; ; attempt++) {
-    const [report] = await webhooks.delivery.deliver([{ eventId, attempt }]);
-    expect(report!.outcome.status).toBe('completed');
-    if (report!.decision?.outcome !== 'retry') return attempt;
-    clock.advance(report!.delayMs!);
+async function runToEnd(eventId: string, delivery: DeliveryService = webhooks.delivery): Promise<number> {
+  let decision = decisionOf((await firstAttempts(delivery, [eventId]))[0]!);
+  let attempts = 1;
+  while (decision?.outcome === 'retry') {
+    // Not a moment early: the retry is not due before its delay.
+    expect((await delivery.runDue()).map((d) => d.eventId)).not.toContain(eventId);
+    clock.advance(decision.delayMs);
+    decision = await dueAttempt(delivery, eventId);
+    attempts += 1;
   }
+  return attempts;
 }
 
 describe('retry schedule (injected clock)', () => {
@@ -114,9 +122,9 @@ describe('retry schedule (injected clock)', () => {
     expect(event).toMatchObject({ state: 'delivered', attempts: 6, last_status: 204 });
     expect(event.delivered_at?.getTime()).toBe(clock.now().getTime());
 
-    // The same job delivered again (a crash after recording) is a no-op.
-    const [again] = await webhooks.delivery.deliver([{ eventId, attempt: 6 }]);
-    expect(again!.outcome).toMatchObject({ status: 'skipped' });
+    // Settled: nothing claims it again.
+    clock.advance(3_600_000);
+    expect((await webhooks.delivery.runDue()).map((d) => d.eventId)).not.toContain(eventId);
     expect(receiver.received).toHaveLength(6);
   });
 
@@ -127,8 +135,8 @@ describe('retry schedule (injected clock)', () => {
     expect(await runToEnd(eventId)).toBe(1);
     const event = await eventRow(eventId);
     expect(event).toMatchObject({ state: 'gone', attempts: 1, last_status: 410, next_attempt_at: null });
-    const [next] = await webhooks.delivery.deliver([{ eventId, attempt: 2 }]);
-    expect(next!.outcome.status).toBe('skipped');
+    clock.advance(3_600_000);
+    expect((await webhooks.delivery.runDue()).map((d) => d.eventId)).not.toContain(eventId);
     expect(receiver.received).toHaveLength(1);
   });
 
@@ -150,10 +158,8 @@ describe('retry schedule (injected clock)', () => {
       clientId: client.id,
       objectId: 'job-1',
       payload: { consent_id: 'c', job_id: 'job-1', status: 'job_completed' },
+      at: clock.now(),
     });
-    // The first attempt comes from the outbox; a queue job for attempt 1 is stale (the outbox sends it).
-    const [job] = await webhooks.delivery.deliver([{ eventId, attempt: 1 }]);
-    expect(job!.outcome).toMatchObject({ status: 'skipped' });
     const [first] = await firstAttempts(webhooks.delivery, [eventId]);
     expect(decisionOf(first!)).toMatchObject({ outcome: 'retry' });
     const [attempt] = await t.store.db
@@ -208,9 +214,8 @@ describe('retry schedule (injected clock)', () => {
     expect(decisionOf(first!)).toMatchObject({ outcome: 'retry', delayMs: schedule[0]! * 0.9 });
     clock.advance(schedule[0]! * 0.9);
     for (let attempt = 2; attempt <= schedule.length + 1; attempt++) {
-      const [report] = await delivery.deliver([{ eventId, attempt }]);
-      expect(report!.outcome.status).toBe('completed');
-      if (report!.delayMs) clock.advance(report!.delayMs);
+      const decision = await dueAttempt(delivery, eventId);
+      if (decision?.outcome === 'retry') clock.advance(decision.delayMs);
     }
     const attempts = await attemptsOf(eventId);
     expect(attempts).toHaveLength(schedule.length + 1);
@@ -245,13 +250,12 @@ describe('retry schedule (injected clock)', () => {
     // The client sees that Ferry failed, not Ferry's internals.
     expect(attempt).toMatchObject({ outcome: 'retry', status_code: null, error: INTERNAL_ATTEMPT_ERROR });
     expect(receiver.received).toHaveLength(0);
-    // Out of the outbox: the retry is a scheduled job, so nothing claims it again before it is due.
-    expect(await delivery.claim(100, 60_000)).toEqual([]);
+    // Backed off: nothing claims it again before its retry is due.
+    expect((await delivery.runDue()).map((d) => d.eventId)).not.toContain(eventId);
     // Once the key is readable again, the retry delivers.
     clock.advance(schedule[0]!);
     status = () => 200;
-    const [report] = await webhooks.delivery.deliver([{ eventId, attempt: 2 }]);
-    expect(report!.decision).toMatchObject({ outcome: 'delivered' });
+    expect(await dueAttempt(webhooks.delivery, eventId)).toMatchObject({ outcome: 'delivered' });
     expect(receiver.received).toHaveLength(1);
   });
 

@@ -16,11 +16,16 @@ export interface WebhookEventsTable {
   state: EventState;
   attempts: ColumnType<number, number | undefined, number>;
   round_attempts: ColumnType<number, number | undefined, number>;
-  /** False until the first attempt of the current round is recorded (retries then go through the queue). */
+  /** False until the first attempt of the current round is recorded. */
   dispatched: ColumnType<boolean, boolean | undefined, boolean>;
-  /** Lease of the dispatcher sending the first attempt; an expired lease lets another dispatcher take it. */
+  /** Lease of the worker making an attempt; an expired lease lets another worker take it. */
   claimed_until: NullableTimestamp;
+  /** When the next attempt is due (the event's time for the first); null once the event is settled. */
   next_attempt_at: NullableTimestamp;
+  /** Increasing per object (int8, read as a string): events of one object are delivered in this order. */
+  sequence: ColumnType<string, string | undefined, string>;
+  /** Null: holds back the object's later events while undelivered; else until when (set at its first failure). */
+  hold_until: NullableTimestamp;
   last_status: number | null;
   last_error: string | null;
   delivered_at: NullableTimestamp;

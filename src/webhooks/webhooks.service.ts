@@ -1,29 +1,21 @@
-import { sql } from 'kysely';
-import type { PgBoss } from 'pg-boss';
-import type { Logger } from 'pino';
 import type { ApiClient } from '../auth/index.js';
 import type { Config } from '../config/index.js';
 import type { Clock } from '../shared/clock.js';
 import { ApiError, notFound, validationError } from '../shared/errors.js';
 import type { SecretBox } from '../shared/secret-box.js';
 import type { Store } from '../store/index.js';
-import type { WorkerRegistry } from '../worker/index.js';
-import {
-  createDeliveryService,
-  DELIVER_QUEUE,
-  type DeliverJob,
-  type DeliveryService,
-} from './delivery.service.js';
+import { type WorkerRegistry, wakeTask } from '../worker/index.js';
+import { createDeliveryService, type DeliveryService } from './delivery.service.js';
 import { replayableFrom } from './delivery-policy.js';
-import { startDispatcher } from './dispatcher.js';
+import { createDeliverTask } from './dispatcher.js';
 import * as repo from './events.repository.js';
 import { createHttpSender, type HttpSender } from './http-sender.js';
-import { OUTBOX_CHANNEL } from './outbox.js';
+import { DELIVER_TASK } from './outbox.js';
 import { createWebhookKeys, type WebhookKeys } from './signing-keys.js';
 import { checkAllowList, type Resolver, validateTargetUrl } from './ssrf.js';
 import type { EventState } from './webhooks.schema.js';
 
-export const ROTATE_QUEUE = 'webhook-keys-rotate';
+export const ROTATE_TASK = 'webhooks.rotate-keys';
 
 export interface WebhooksDeps {
   config: Config;
@@ -31,6 +23,8 @@ export interface WebhooksDeps {
   clock: Clock;
   secretBox: SecretBox;
   worker: WorkerRegistry;
+  /** Where an attempt that failed inside Ferry, or a failed dispatch, is logged. */
+  log?: { error(detail: Record<string, unknown>, message: string): void };
   resolver?: Resolver;
   random?: () => number;
 }
@@ -83,73 +77,41 @@ export function createWebhooksService(deps: WebhooksDeps): WebhooksService {
     rotationDays: config.webhooks.keyRotationDays,
   });
   const sender: HttpSender = createHttpSender();
-  let boss: PgBoss | undefined;
-  let log: Logger | undefined;
+  const { log } = deps;
   const delivery = createDeliveryService({
     config,
     store,
     clock,
     keys,
     sender,
-    boss: () => boss,
     onInternalError: (err, eventId) => log?.error({ err, eventId }, 'webhook attempt failed inside Ferry'),
     ...(deps.resolver ? { resolver: deps.resolver } : {}),
     ...(deps.random ? { random: deps.random } : {}),
   });
 
-  // Crash or expiry retries of the job itself; HTTP failures are retried by the delivery schedule instead.
-  worker.register<DeliverJob>({
-    name: DELIVER_QUEUE,
-    queue: {
-      retryLimit: 50,
-      retryDelay: 2,
-      expireInSeconds: 2 * Math.ceil(config.webhooks.timeoutMs / 1000) + 10,
-    },
-    // Attempts of a batch are recorded together once all of its requests end, so a hanging receiver holds up
-    // its batch (for up to the timeout): small batches and several pollers keep that from stalling the rest.
-    // The embedded database is one connection: fewer, larger fetches serve it better.
-    batchSize: store.kind === 'pglite' ? 50 : 25,
-    localConcurrency: store.kind === 'pglite' ? 3 : 8,
-    // New jobs wake the pollers through NOTIFY; polling only finds retries coming due, so it follows the schedule,
-    // between 1 s (the default test-mode schedule starts at 500 ms: its first retry may come up to 1 s late) and
-    // 5 s: the pollers' idle fetches cost the database something on every deployment.
-    pollingIntervalSeconds: Math.min(
-      5,
-      Math.max(
-        1,
-        Math.min(...config.webhooks.retryScheduleMs, ...config.webhooks.testRetryScheduleMs, 10_000) / 2000,
-      ),
-    ),
-    handleBatch: async (jobs) => (await delivery.deliver(jobs.map((j) => j.data))).map((r) => r.outcome),
-  });
-  worker.register<Record<string, never>>({
-    name: ROTATE_QUEUE,
-    queue: { retryLimit: 5, retryDelay: 60 },
-    handle: async () => {
-      const rotated = await keys.rotateIfDue();
-      return rotated
-        ? { status: 'completed', detail: `rotated: current ${rotated.current}` }
-        : { status: 'skipped', detail: 'current key is not due' };
-    },
-  });
-  worker.schedule({ queue: ROTATE_QUEUE, cron: '17 * * * *' });
-  worker.onStart(async (started, workerLog) => {
-    boss = started;
-    log = workerLog;
-    await keys.ensure();
-    await keys.rotateIfDue();
-    const dispatcher = await startDispatcher({
-      store,
+  worker.add(
+    createDeliverTask({
       delivery,
       leaseMs: dispatchLeaseMs(config.webhooks.timeoutMs),
       // The embedded database is one connection shared with the API: smaller claims keep requests moving.
       ...(store.kind === 'pglite' ? { maxInFlight: 128, claimBatch: 50 } : {}),
-      onError: (err) => workerLog.error({ err }, 'webhook dispatch failed'),
-    });
-    return async () => {
-      await dispatcher.stop();
-      await sender.close();
-    };
+      // Retries come due by the clock, not by a wake: the backstop poll finds them, at most a second late (an
+      // idle claim is one index probe).
+      pollMs: 1000,
+      onError: (err) => log?.error({ err }, 'webhook dispatch failed'),
+    }),
+  );
+  // Every hour: the current key is replaced once it is older than WEBHOOK_KEY_ROTATION_DAYS (idempotent: a
+  // second worker finds it fresh).
+  worker.add({
+    name: ROTATE_TASK,
+    everyMs: 3_600_000,
+    round: async () => ((await keys.rotateIfDue()) ? 'done' : 'idle'),
+  });
+  worker.onStart(async () => {
+    await keys.ensure();
+    await keys.rotateIfDue();
+    return () => sender.close();
   });
 
   const toView = (row: repo.EventRow): EventView => ({
@@ -228,7 +190,7 @@ export function createWebhooksService(deps: WebhooksDeps): WebhooksService {
       }
       await store.db.transaction().execute(async (tx) => {
         await repo.resetForReplay(tx, row.id, clock.now());
-        await sql`SELECT pg_notify(${OUTBOX_CHANNEL}, ${row.id})`.execute(tx);
+        await wakeTask(tx, DELIVER_TASK);
       });
       return toView((await repo.findEvent(store.db, client.id, row.id))!);
     },

@@ -1,110 +1,158 @@
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../test/support/test-app.js';
+import { createTestStore } from '../../test/support/test-store.js';
 import { waitFor } from '../../test/support/webhook-receiver.js';
-import { ROTATE_QUEUE } from '../webhooks/index.js';
+import { ManualClock } from '../shared/clock.js';
+import type { Store } from '../store/index.js';
 import {
-  BOSS_SCHEMA,
+  createWorker,
   createWorkerRegistry,
-  type JobOutcome,
-  type RunningWorker,
-  startWorker,
+  type RoundResult,
+  type Task,
+  type WorkerRegistry,
+  wakeTask,
 } from './index.js';
 
-let t: TestApp;
-let worker: RunningWorker;
-const runs = new Map<string, number>();
-let slowStarted = false;
-let slowFinished = false;
+let store: Store;
+const clock = new ManualClock('2026-04-01T00:00:00Z');
+const host = (worker: WorkerRegistry) => ({ store, worker, clock, config: { logLevel: 'silent' } });
 
 beforeAll(async () => {
-  t = await createTestApp();
-  t.services.worker.register<{ kind: string }>({
-    name: 'test-outcomes',
-    queue: { retryLimit: 2, retryDelay: 0 },
-    batchSize: 5,
-    pollingIntervalSeconds: 0.5,
-    handle: async (job): Promise<JobOutcome> => {
-      runs.set(job.data.kind, (runs.get(job.data.kind) ?? 0) + 1);
-      switch (job.data.kind) {
-        case 'completed':
-          return { status: 'completed', detail: 'done' };
-        case 'skipped':
-          return { status: 'skipped', detail: 'already done' };
-        case 'retry-once':
-          return job.retryCount === 0 ? { status: 'retry', error: 'transient' } : { status: 'completed' };
-        case 'throws':
-          throw new Error('boom');
-        default:
-          return { status: 'failed', error: 'permanent' };
-      }
-    },
-  });
-  t.services.worker.register<Record<string, never>>({
-    name: 'test-slow',
-    handle: async () => {
-      slowStarted = true;
-      await new Promise((r) => setTimeout(r, 1500));
-      slowFinished = true;
-      return { status: 'completed' };
-    },
-  });
-  t.services.worker.schedule({ queue: 'test-slow', cron: '0 0 1 1 *' });
-  worker = await startWorker(t.services);
+  store = await createTestStore();
 });
 afterAll(async () => {
-  await worker?.stop();
-  await t?.close();
+  await store?.close();
 });
 
-const jobState = async (id: string) =>
-  (
-    await sql<{ state: string; retry_count: number; output: unknown }>`
-      SELECT state, retry_count, output FROM ${sql.table(`${BOSS_SCHEMA}.job`)} WHERE id = ${id}`.execute(
-      t.store.db,
-    )
-  ).rows[0];
+/** A task over an in-memory backlog: each round takes up to `batch` items due by the injected clock. */
+function backlogTask(name: string, batch: number, everyMs = 60_000) {
+  const due: number[] = [];
+  const handled: number[] = [];
+  let rounds = 0;
+  const task: Task = {
+    name,
+    everyMs,
+    async round(ctx): Promise<RoundResult> {
+      rounds += 1;
+      const now = ctx.now().getTime();
+      const take = due.filter((at) => at <= now).slice(0, batch);
+      for (const at of take) due.splice(due.indexOf(at), 1);
+      handled.push(...take);
+      if (take.length === batch) return 'more';
+      return take.length > 0 ? 'done' : 'idle';
+    },
+  };
+  return { task, due, handled, rounds: () => rounds };
+}
 
-describe('worker registry and outcomes', () => {
-  it('settles each job by its explicit outcome', async () => {
-    const ids: Record<string, string> = {};
-    for (const kind of ['completed', 'skipped', 'retry-once', 'failed', 'throws']) {
-      ids[kind] = (await worker.boss.send('test-outcomes', { kind }))!;
-    }
-    await waitFor(async () => (await jobState(ids['throws']!))?.state === 'failed', 20_000);
-    await waitFor(async () => (await jobState(ids['retry-once']!))?.state === 'completed', 20_000);
-    expect(await jobState(ids['completed']!)).toMatchObject({ state: 'completed', retry_count: 0 });
-    expect(await jobState(ids['skipped']!)).toMatchObject({
-      state: 'completed',
-      output: { status: 'skipped', detail: 'already done' },
-    });
-    expect(await jobState(ids['retry-once']!)).toMatchObject({ state: 'completed', retry_count: 1 });
-    // 'failed' is permanent: no retries spent. A throwing handler is transient: retried up to retryLimit.
-    expect(await jobState(ids['failed']!)).toMatchObject({ state: 'failed', retry_count: 0 });
-    expect(runs.get('failed')).toBe(1);
-    expect(runs.get('throws')).toBe(3);
-  });
-
-  it('creates the registered schedules, including webhook key rotation', async () => {
-    const schedules = await worker.boss.getSchedules();
-    expect(schedules.map((s) => s.name)).toEqual(expect.arrayContaining(['test-slow', ROTATE_QUEUE]));
-  });
-
-  it('refuses a queue registered twice or without exactly one handler', () => {
+describe('the worker model', () => {
+  it('drain() runs every task until nothing is due, by the injected clock, and waits for tracked work', async () => {
     const registry = createWorkerRegistry();
-    registry.register({ name: 'q', handle: async () => ({ status: 'completed' }) });
-    expect(() => registry.register({ name: 'q', handle: async () => ({ status: 'completed' }) })).toThrow(
-      /twice/,
-    );
-    expect(() => registry.register({ name: 'r' })).toThrow(/exactly one/);
+    const a = backlogTask('a', 3);
+    const now = clock.now().getTime();
+    a.due.push(now, now, now, now, now, now, now, now + 60_000);
+    let finished = 0;
+    const b: Task = {
+      name: 'b',
+      everyMs: 60_000,
+      async round(ctx) {
+        if (finished > 0) return 'idle';
+        // Work that outlives the round: drain() waits for it, then looks again.
+        ctx.track(new Promise((r) => setTimeout(r, 50)).then(() => (finished += 1)));
+        return 'done';
+      },
+    };
+    registry.add(a.task);
+    registry.add(b);
+    const worker = createWorker(host(registry));
+    await worker.drain();
+    expect(a.handled).toHaveLength(7); // 3 + 3 + 1: a full round runs again at once
+    expect(finished).toBe(1);
+    expect(a.due).toEqual([now + 60_000]); // not due yet: time does not move by itself
+    clock.advance(60_000);
+    await worker.drain();
+    expect(a.handled).toHaveLength(8);
+    await worker.stop();
   });
 
-  it('stops gracefully: a running job finishes before stop() returns', async () => {
-    const id = (await worker.boss.send('test-slow', {}))!;
-    await waitFor(() => slowStarted, 20_000);
-    expect(slowFinished).toBe(false);
+  it('a NOTIFY committed by another connection wakes the task at once, not at its period', async () => {
+    const registry = createWorkerRegistry();
+    const a = backlogTask('wake-me', 10, 3_600_000);
+    registry.add(a.task);
+    const worker = createWorker(host(registry));
+    await worker.start();
+    await waitFor(() => a.rounds() >= 1); // the first round at start
+    const before = a.rounds();
+    a.due.push(clock.now().getTime());
+    await store.db.transaction().execute(async (tx) => {
+      await wakeTask(tx, 'wake-me');
+      // Not before the commit.
+      await new Promise((r) => setTimeout(r, 100));
+      expect(a.rounds()).toBe(before);
+    });
+    await waitFor(() => a.handled.length === 1, 5_000);
+    expect(a.rounds()).toBe(before + 1);
     await worker.stop();
-    expect(slowFinished).toBe(true);
-    expect(await jobState(id)).toMatchObject({ state: 'completed' });
+  });
+
+  it('a round that throws is logged and the task and the others go on', async () => {
+    const registry = createWorkerRegistry();
+    let calls = 0;
+    registry.add({
+      name: 'flaky',
+      everyMs: 20,
+      async round() {
+        calls += 1;
+        if (calls === 1) throw new Error('boom');
+        return 'idle';
+      },
+    });
+    const other = backlogTask('other', 5);
+    other.due.push(clock.now().getTime());
+    registry.add(other.task);
+    const worker = createWorker(host(registry));
+    await worker.start();
+    await waitFor(() => calls >= 2 && other.handled.length === 1, 5_000);
+    await worker.stop();
+  });
+
+  it('stop() ends the rounds, waits for tracked work, then closes tasks and start hooks in reverse', async () => {
+    const registry = createWorkerRegistry();
+    const order: string[] = [];
+    let started = 0;
+    registry.onStart(async () => {
+      order.push('hook started');
+      return async () => {
+        order.push('hook stopped');
+      };
+    });
+    registry.add({
+      name: 'slow',
+      everyMs: 10,
+      async round(ctx) {
+        started += 1;
+        if (started === 1) {
+          ctx.track(new Promise((r) => setTimeout(r, 300)).then(() => order.push('tracked work ended')));
+        }
+        return 'idle';
+      },
+      async close() {
+        order.push('task closed');
+      },
+    });
+    const worker = createWorker(host(registry));
+    await worker.start();
+    await waitFor(() => started >= 1);
+    await worker.stop();
+    const rounds = started;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(started).toBe(rounds); // no round after stop()
+    expect(order).toEqual(['hook started', 'tracked work ended', 'task closed', 'hook stopped']);
+  });
+
+  it('refuses a task added twice or without a period', () => {
+    const registry = createWorkerRegistry();
+    registry.add(backlogTask('q', 1).task);
+    expect(() => registry.add(backlogTask('q', 1).task)).toThrow(/twice/);
+    expect(() => registry.add({ ...backlogTask('r', 1).task, everyMs: 0 })).toThrow(/everyMs/);
   });
 });

@@ -1,176 +1,235 @@
-import { sql } from 'kysely';
-import { fromPglite, type JobResult, PgBoss } from 'pg-boss';
 import pino, { type Logger } from 'pino';
+import type { Clock } from '../shared/clock.js';
 import { loggerOptions } from '../shared/redact.js';
-import type { Store } from '../store/index.js';
-import type { JobOutcome, QueueDefinition, WorkerJob, WorkerRegistry } from './registry.js';
+import { listen, type Store } from '../store/index.js';
+import type { WorkerRegistry } from './registry.js';
+import { type RoundResult, type Task, type TaskContext, WORK_CHANNEL } from './task.js';
 
-/** What the worker runs on: the database, the work modules registered, and the log level. */
+/** What the worker runs on: the database, the tasks modules added, the clock, the log level. */
 export interface WorkerHost {
   store: Store;
   worker: WorkerRegistry;
+  clock: Clock;
   config: { logLevel: string };
-}
-
-export interface RunningWorker {
-  readonly boss: PgBoss;
-  /** Stops the start hooks, then drains: waits for running jobs (up to the grace period) before returning. */
-  stop(): Promise<void>;
 }
 
 export interface StartWorkerOptions {
   logger?: Logger;
-  /** How long stop() waits for running jobs. */
+  /** How long stop() waits for tracked work (attempts in flight, running jobs). */
   drainMs?: number;
 }
 
-/** Schema pg-boss keeps its tables in (created and migrated by pg-boss itself on start). */
-export const BOSS_SCHEMA = 'pgboss';
+export interface Worker {
+  /** Runs the start hooks, LISTENs for wake-ups and starts every task's rounds. */
+  start(): Promise<void>;
+  /** Runs a task's round soon (as a NOTIFY from any process does). */
+  wake(task: string): void;
+  /**
+   * Runs every task until a whole pass finds nothing due and no tracked work is left (time does not move: due
+   * times are compared with the injected clock). Works whether or not the worker was started.
+   */
+  drain(): Promise<void>;
+  /** Stops the rounds, waits for tracked work (up to the grace), closes the tasks, runs the start hooks' stops. */
+  stop(): Promise<void>;
+}
 
-/**
- * Starts the durable queue on the Store's database (PGlite in-process, or the PostgreSQL server) and every
- * queue, schedule and start hook that modules registered on `services.worker`.
- */
-export async function startWorker(
-  services: WorkerHost,
-  options: StartWorkerOptions = {},
-): Promise<RunningWorker> {
-  const log = options.logger ?? pino({ ...loggerOptions(services.config.logLevel), name: 'worker' });
-  const boss = createBoss(services);
-  boss.on('error', (error) => log.error({ err: error }, 'queue error'));
-  boss.on('warning', (warning) => log.warn({ warning }, 'queue warning'));
-  await boss.start();
+/** A started worker (`ferry start`, `ferry worker`). */
+export type RunningWorker = Worker;
 
-  const registry = services.worker;
-  for (const q of registry.queues) {
-    await boss.createQueue(q.name, { ...q.queue, notify: true });
-  }
-  // An embedded database belongs to one process at a time, so jobs left active were orphaned by a crash
-  // (kill -9, power loss): hand them back now instead of waiting for them to expire.
-  if (services.store.pglite)
-    await reclaimOrphans(
-      services,
-      boss,
-      registry.queues.map((q) => q.name),
-      log,
-    );
-  for (const q of registry.queues) await work(boss, q, log);
-  for (const s of registry.schedules) {
-    await boss.schedule(s.queue, s.cron, s.data ?? null, { tz: 'UTC' });
-  }
+interface Lane {
+  task: Task;
+  ctx: TaskContext;
+  running: Promise<RoundResult> | undefined;
+  again: boolean;
+  timer: NodeJS.Timeout | undefined;
+  soon: NodeJS.Timeout | undefined;
+  tracked: Set<Promise<unknown>>;
+}
+
+const DRAIN_PASSES = 1000;
+
+export async function startWorker(host: WorkerHost, options: StartWorkerOptions = {}): Promise<Worker> {
+  const worker = createWorker(host, options);
+  await worker.start();
+  return worker;
+}
+
+export function createWorker(host: WorkerHost, options: StartWorkerOptions = {}): Worker {
+  const log = options.logger ?? pino({ ...loggerOptions(host.config.logLevel), name: 'worker' });
+  const abort = new AbortController();
+  const lanes = new Map<string, Lane>();
   const stoppers: (() => Promise<void>)[] = [];
-  try {
-    for (const hook of registry.startHooks) {
-      const stopHook = await hook(boss, log);
-      if (stopHook) stoppers.push(stopHook);
-    }
-  } catch (error) {
-    await boss.stop({ graceful: false, close: true });
-    throw error;
+  let setUp: Promise<void> | undefined;
+  let started = false;
+  let stopped = false;
+  let unlisten: (() => Promise<void>) | undefined;
+
+  for (const task of host.worker.tasks) {
+    const lane: Lane = {
+      task,
+      running: undefined,
+      again: false,
+      timer: undefined,
+      soon: undefined,
+      tracked: new Set(),
+      ctx: undefined as unknown as TaskContext,
+    };
+    lane.ctx = {
+      now: () => host.clock.now(),
+      signal: abort.signal,
+      track(work) {
+        const p = work.then(
+          () => {},
+          (err) => log.error({ err, task: task.name }, 'background work failed'),
+        );
+        lane.tracked.add(p);
+        void p.finally(() => lane.tracked.delete(p));
+      },
+      get inFlight() {
+        return lane.tracked.size;
+      },
+      wake: () => wake(task.name),
+    };
+    lanes.set(task.name, lane);
   }
 
-  let stopping: Promise<void> | undefined;
-  return {
-    boss,
-    stop() {
-      stopping ??= (async () => {
-        for (const s of stoppers.reverse()) await s().catch((err) => log.error({ err }, 'stop hook failed'));
-        // Graceful: waits for running handlers (up to drainMs); anything still running is failed and retried later.
-        await boss.stop({ graceful: true, close: true, timeout: options.drainMs ?? 20_000 });
-      })();
-      return stopping;
-    },
+  const setup = () => {
+    setUp ??= (async () => {
+      for (const hook of host.worker.startHooks) {
+        const stop = await hook();
+        if (stop) stoppers.push(stop);
+      }
+    })();
+    return setUp;
   };
-}
 
-// Expired jobs (their worker died) are found by this sweep; the default minute makes crash recovery slow.
-const SUPERVISE_SECONDS = 10;
+  /** One round; a round that throws is logged and counts as idle (the period brings it back). */
+  const roundOf = (lane: Lane): Promise<RoundResult> =>
+    lane.task.round(lane.ctx).catch((err) => {
+      log.error({ err, task: lane.task.name }, 'background round failed');
+      return 'idle' as const;
+    });
 
-async function reclaimOrphans(
-  services: WorkerHost,
-  boss: PgBoss,
-  names: string[],
-  log: Logger,
-): Promise<void> {
-  if (names.length === 0) return;
-  const { rows } = await sql<{ id: string; name: string }>`
-    SELECT id, name FROM ${sql.table(`${BOSS_SCHEMA}.job`)}
-    WHERE state = 'active' AND name IN (${sql.join(names)})`.execute(services.store.db);
-  for (const name of names) {
-    const ids = rows.filter((r) => r.name === name).map((r) => r.id);
-    if (ids.length === 0) continue;
-    await boss.fail(name, ids, { error: 'worker process died while the job was active' });
-    log.warn({ queue: name, jobs: ids.length }, 'reclaimed jobs orphaned by a previous process');
-  }
-}
+  const schedule = (lane: Lane, ms: number) => {
+    if (!started || stopped) return;
+    if (lane.timer) clearTimeout(lane.timer);
+    lane.timer = setTimeout(() => run(lane), ms);
+    lane.timer.unref();
+  };
 
-function createBoss(services: WorkerHost): PgBoss {
-  const { store } = services;
-  if (store.pglite) {
-    return new PgBoss({
-      db: fromPglite(store.pglite),
-      backend: 'pglite',
-      schema: BOSS_SCHEMA,
-      useListenNotify: true,
-      superviseIntervalSeconds: SUPERVISE_SECONDS,
+  /** Rounds back to back while they find more, or while wakes come in; then the period. */
+  function run(lane: Lane): void {
+    if (stopped) return;
+    if (lane.running) {
+      lane.again = true;
+      return;
+    }
+    if (lane.timer) clearTimeout(lane.timer);
+    lane.running = (async () => {
+      let result: RoundResult;
+      do {
+        lane.again = false;
+        result = await roundOf(lane);
+      } while ((result === 'more' || lane.again) && !stopped);
+      return result;
+    })();
+    void lane.running.finally(() => {
+      lane.running = undefined;
+      if (lane.again) run(lane);
+      else schedule(lane, lane.task.everyMs);
     });
   }
-  const connectionString = store.pool?.options.connectionString;
-  if (!connectionString)
-    throw new Error('startWorker: the store has neither PGlite nor a pool connection string');
-  return new PgBoss({
-    connectionString,
-    schema: BOSS_SCHEMA,
-    max: 4,
-    useListenNotify: true,
-    superviseIntervalSeconds: SUPERVISE_SECONDS,
-    application_name: 'ferry-worker',
-  });
-}
 
-async function work(boss: PgBoss, q: QueueDefinition<never>, log: Logger): Promise<void> {
-  const run = async (jobs: WorkerJob<never>[]): Promise<JobOutcome[]> => {
-    if (q.handleBatch) return q.handleBatch(jobs);
-    return Promise.all(
-      jobs.map((job) =>
-        q.handle!(job).catch((error: Error): JobOutcome => ({ status: 'retry', error: error.message })),
-      ),
-    );
-  };
-  await boss.work<never>(
-    q.name,
-    {
-      batchSize: q.batchSize ?? 1,
-      localConcurrency: q.localConcurrency ?? 1,
-      pollingIntervalSeconds: q.pollingIntervalSeconds ?? 2,
-      notifyPollingIntervalSeconds: q.pollingIntervalSeconds ?? 2,
-      burstWhenBatchFull: true,
-      perJobResults: true,
-    },
-    async (jobs): Promise<JobResult[]> => {
-      let outcomes: JobOutcome[];
-      try {
-        outcomes = await run(
-          jobs.map((j) => ({ id: j.id, data: j.data, retryCount: j.retryCount, signal: j.signal })),
-        );
-      } catch (error) {
-        log.error({ err: error, queue: q.name }, 'job handler threw');
-        outcomes = jobs.map(() => ({ status: 'retry', error: (error as Error).message }));
-      }
-      return jobs.map((job, i) => toResult(job.id, outcomes[i]));
-    },
-  );
-}
-
-function toResult(id: string, outcome: JobOutcome | undefined): JobResult {
-  if (!outcome) return { id, status: 'failed', output: { error: 'handler returned no outcome' } };
-  switch (outcome.status) {
-    case 'completed':
-    case 'skipped':
-      return { id, status: 'completed', output: outcome };
-    case 'retry':
-      return { id, status: 'failed', output: outcome };
-    case 'failed':
-      return { id, status: 'deadletter', output: outcome };
+  function wake(name: string): void {
+    const lane = lanes.get(name);
+    if (!lane || !started || stopped) return;
+    const delay = lane.task.coalesceMs ?? 0;
+    if (delay <= 0) {
+      run(lane);
+      return;
+    }
+    lane.soon ??= setTimeout(() => {
+      lane.soon = undefined;
+      run(lane);
+    }, delay);
   }
+
+  return {
+    async start() {
+      if (started) return;
+      await setup();
+      started = true;
+      unlisten = await listen(
+        host.store,
+        [WORK_CHANNEL],
+        (_channel, payload) => {
+          // An empty payload: the connection was lost and is back; anything may have been missed.
+          if (payload) wake(payload);
+          else for (const name of lanes.keys()) wake(name);
+        },
+        { name: 'ferry-worker', onError: (err) => log.warn({ err }, 'worker LISTEN connection lost') },
+      );
+      for (const lane of lanes.values()) run(lane);
+    },
+
+    wake,
+
+    async drain() {
+      await setup();
+      for (let pass = 0; pass < DRAIN_PASSES; pass += 1) {
+        let busy = false;
+        for (const lane of lanes.values()) {
+          while (lane.running) {
+            if ((await lane.running) !== 'idle') busy = true;
+          }
+          // Holds the lane while it drains, so a timer or a wake does not run a second round beside it.
+          lane.running = (async () => {
+            let result: RoundResult;
+            do {
+              result = await roundOf(lane);
+              if (result !== 'idle') busy = true;
+            } while (result === 'more');
+            return result;
+          })();
+          await lane.running;
+          lane.running = undefined;
+          if (lane.tracked.size > 0) {
+            busy = true;
+            await Promise.allSettled([...lane.tracked]);
+          }
+          if (lane.again) run(lane);
+        }
+        if (!busy) return;
+      }
+      throw new Error(`worker drain: still busy after ${DRAIN_PASSES} passes`);
+    },
+
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      abort.abort();
+      for (const lane of lanes.values()) {
+        if (lane.timer) clearTimeout(lane.timer);
+        if (lane.soon) clearTimeout(lane.soon);
+      }
+      await unlisten?.();
+      await Promise.allSettled([...lanes.values()].map((l) => l.running));
+      const tracked = [...lanes.values()].flatMap((l) => [...l.tracked]);
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled(tracked),
+        new Promise((resolve) => {
+          grace = setTimeout(resolve, options.drainMs ?? 20_000);
+        }),
+      ]);
+      clearTimeout(grace);
+      for (const lane of lanes.values()) {
+        await lane.task
+          .close?.()
+          .catch((err) => log.error({ err, task: lane.task.name }, 'task close failed'));
+      }
+      for (const stop of stoppers.reverse())
+        await stop().catch((err) => log.error({ err }, 'stop hook failed'));
+    },
+  };
 }

@@ -3,10 +3,10 @@ import { request } from 'undici';
 import { buildApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config/index.js';
 import { createNextGenPsd2Connector } from '../../src/connectors/index.js';
-import { startPayLoop } from '../../src/pay/index.js';
 import { createTestPki } from '../../src/sandbox-bank/test-support/test-pki.js';
 import type { Services } from '../../src/services.js';
 import type { Store } from '../../src/store/index.js';
+import { startWorker } from '../../src/worker/index.js';
 import { freePort } from '../support/free-port.js';
 import { testMasterKey } from '../support/test-app.js';
 import { createTestStore } from '../support/test-store.js';
@@ -61,7 +61,7 @@ export async function startPayStack(
     logger: false,
   });
   await app.listen({ port, host: '127.0.0.1' });
-  const loop = startPayLoop(services.pay.flow, { tickMs: 200, sweepEveryMs: 1_000 });
+  const loop = await startWorker(services);
   const { client, clientSecret } = await services.clients.create({
     name: options.clientName ?? 'E2E Shop',
     mode: 'test',

@@ -30,20 +30,27 @@ const transfer = {
   remittance_info: 'Order 1',
 };
 
+let following: NodeJS.Timeout | undefined;
 beforeAll(async () => {
   t = await createAisTestApp({
     env: {
       WEBHOOK_RETRY_SCHEDULE: '250ms,500ms,1s,2s,4s,8s,16s,16s',
       WEBHOOK_TEST_RETRY_SCHEDULE: '250ms,500ms,1s,2s,4s,8s,16s,16s',
       WEBHOOK_RETRY_JITTER_PERCENT: '0',
+      // While the consumer refuses the new key (jose's 30 s JWKS cooldown), each refused event of an object
+      // would hold the next one back for the default 5 s: a short hold keeps the objects' chains overlapping.
+      WEBHOOK_TEST_ORDER_HOLD: '500ms',
     },
   });
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   baseUrl = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
   consumer = await startSeedConsumer(baseUrl);
   worker = await startWorker(t.services);
+  // Retries come due by Ferry's injected clock: here it follows real time, as the consumer's JWKS cooldown does.
+  following = setInterval(() => t.clock.advance(50), 50);
 });
 afterAll(async () => {
+  clearInterval(following);
   await worker?.stop();
   await consumer?.close();
   await t?.close();

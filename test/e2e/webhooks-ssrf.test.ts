@@ -50,11 +50,14 @@ afterAll(async () => {
   await t?.close();
 });
 
+let objects = 0;
+/** An event of an object of its own (events of one object would wait for each other: they go out in order). */
 async function eventTo(clientId: string, url: string): Promise<string> {
+  objects += 1;
   return recordEvent(t.store.db, {
     type: 'link_status_update',
     clientId,
-    objectId: 'link-ssrf',
+    objectId: `link-ssrf-${objects}`,
     payload: { link_id: 'link-ssrf', web_id: 'w', status: 'created' },
     url,
   });

@@ -1,9 +1,9 @@
 import type { AttemptDone, DeliveryService } from '../../src/webhooks/delivery.service.js';
 
 /**
- * Makes the first attempt of each event as the outbox dispatcher would (claim, send, record), without a
- * running worker; returns the results in the order of `ids`. Tests that drive attempts by hand start here and
- * go on with `delivery.deliver` for the retries.
+ * Makes the first attempt of each event as the worker would (claim, send, record), without a running worker;
+ * returns the results in the order of `ids`. Tests that drive attempts by hand start here and go on with
+ * `delivery.runDue` for the retries, moving the clock.
  */
 export async function firstAttempts(delivery: DeliveryService, ids: string[]): Promise<AttemptDone[]> {
   const claimed = new Map((await delivery.claim(10_000, 60_000)).map((e) => [e.id, e]));
@@ -14,7 +14,7 @@ export async function firstAttempts(delivery: DeliveryService, ids: string[]): P
       return delivery.attempt(event, event.attempts + 1);
     }),
   );
-  await delivery.record(done, true);
+  await delivery.record(done);
   return done;
 }
 

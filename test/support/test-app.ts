@@ -8,6 +8,7 @@ import type { BankConnector } from '../../src/connectors/types.js';
 import type { Services } from '../../src/services.js';
 import type { Clock } from '../../src/shared/clock.js';
 import type { Store } from '../../src/store/index.js';
+import { createWorker, type Worker } from '../../src/worker/index.js';
 import { createTestStore } from './test-store.js';
 
 export interface TestApp {
@@ -15,6 +16,8 @@ export interface TestApp {
   /** Log lines (parsed JSON) when created with `captureLogs`; empty otherwise. */
   logs: Record<string, unknown>[];
   services: Services;
+  /** The background worker, not started: tests run what is due with `worker.drain()` and an injected clock. */
+  worker: Worker;
   store: Store;
   config: Config;
   /** Creates an API client and returns its id and one-time secret. */
@@ -66,10 +69,12 @@ export async function createTestApp(
   options.routes?.(app, services);
   await app.ready();
   let n = 0;
+  const worker = createWorker(services);
   return {
     logs,
     app,
     services,
+    worker,
     store,
     config,
     async client(input = {}) {
@@ -79,6 +84,7 @@ export async function createTestApp(
       return { clientId: client.clientId, clientSecret, name: client.name };
     },
     async close() {
+      await worker.stop();
       await app.close();
       await store.close();
     },
