@@ -1,12 +1,10 @@
 import { hostname } from 'node:os';
-import { sql } from 'kysely';
 import type { AisDeps } from './ais.context.js';
 import {
-  type Consent,
+  listAuthorizedIdle,
   listDueForBankCheck,
   listExpiredLinks,
   listValidityEnded,
-  toConsent,
 } from './consent.repository.js';
 import { checkAtBank, deleteAtBank } from './consent-bank.js';
 import { applyConsentEvent } from './consent-events.js';
@@ -149,29 +147,9 @@ export async function sweepValidityEnded(deps: AisDeps): Promise<number> {
 export async function retryInitialJobs(deps: AisDeps): Promise<number> {
   const now = deps.clock.now();
   const cut = new Date(now.getTime() - deps.settings.initialJobRetryMs);
-  const rows = await deps.db
-    .selectFrom('ais_consents as c')
-    .selectAll('c')
-    .where('c.status', '=', 'authorized')
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('ais_jobs as j')
-            .select('j.id')
-            .whereRef('j.consent_id', '=', 'c.id')
-            .where('j.status', 'not in', ['job_completed', 'job_partially_completed', 'job_failed']),
-        ),
-      ),
-    )
-    .where(
-      sql<boolean>`coalesce((SELECT j.finished_at FROM ais_jobs j WHERE j.consent_id = c.id
-        ORDER BY j.created_at DESC LIMIT 1), '-infinity'::timestamptz) <= ${cut}`,
-    )
-    .limit(BATCH)
-    .execute();
+  const consents = await listAuthorizedIdle(deps.db, cut, BATCH);
   let n = 0;
-  for (const row of rows) {
-    const consent: Consent = toConsent(row);
+  for (const consent of consents) {
     if ((await countJobs(deps.db, consent.id, 'initial')) >= deps.settings.initialJobAttempts) continue;
     try {
       await deps.db.transaction().execute((trx) => createInitialJob(deps, trx, consent, now));
