@@ -130,6 +130,20 @@ export async function patchConsent(db: Db, id: string, patch: ConsentPatch, now:
     .execute();
 }
 
+/** The bank was asked about the consent (updated_at stays: nothing of the consent changed). */
+export async function markBankChecked(db: Db, id: string, at: Date): Promise<void> {
+  await db.updateTable('ais_consents').set({ bank_checked_at: at }).where('id', '=', id).execute();
+}
+
+/** Tells the hosted pages listening on `channel` that the consent changed; sent when the transaction commits. */
+export async function notifyConsentChange(
+  trx: Transaction<Database>,
+  channel: string,
+  webId: string,
+): Promise<void> {
+  await sql`SELECT pg_notify(${channel}, ${webId})`.execute(trx);
+}
+
 /** Consents whose link passed expires_at before the SCA completed. */
 export async function listExpiredLinks(db: Db, now: Date, limit: number): Promise<Consent[]> {
   const rows = await db
