@@ -10,7 +10,7 @@ import { checkAtBank, deleteAtBank } from './consent-bank.js';
 import { applyConsentEvent } from './consent-events.js';
 import { countJobs, listRunnableJobs } from './job.repository.js';
 import { createInitialJob } from './job-events.js';
-import { runJob } from './job-runner.js';
+import { type RunOutcome, runJob } from './job-runner.js';
 
 /** The AIS background work of one process: runs due jobs and the lifecycle sweeps. */
 export interface AisWorker {
@@ -25,6 +25,12 @@ export interface AisWorker {
   kick(): void;
   /** Stops the loop and waits for the jobs running here. */
   stop(): Promise<void>;
+  /** The sweeps of a pass, one at a time; each returns how many consents it changed. */
+  sweepExpiredLinks(): Promise<number>;
+  sweepValidityEnded(): Promise<number>;
+  checkActiveConsents(): Promise<number>;
+  /** Runs one job now under this process's lease, or under the name `as` (tests play two processes). */
+  runJob(jobId: string, as?: string): Promise<RunOutcome>;
 }
 
 const BATCH = 50;
@@ -103,6 +109,10 @@ export function createAisWorker(deps: AisDeps): AisWorker {
       await ticking;
       await Promise.all(running.values());
     },
+    sweepExpiredLinks: () => sweepExpiredLinks(deps),
+    sweepValidityEnded: () => sweepValidityEnded(deps),
+    checkActiveConsents: () => checkActiveConsents(deps),
+    runJob: (jobId, as = id) => runJob(deps, jobId, as),
   };
   return worker;
 }
