@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
-import { type AisService, createAisService, registerAisWorker } from './ais/index.js';
+import { type AisService, type CreateAisOptions, createAisService, registerAisWorker } from './ais/index.js';
 import {
   createIdempotencyStore,
   createRateLimiter,
@@ -56,6 +56,8 @@ export interface ServiceDeps {
   ids?: Ids;
   /** The bank connector (tests may pass a fake). */
   connector?: BankConnector;
+  /** AIS tunables over the configured ones, and its sleep between bank retries (tests: no real waits). */
+  ais?: Pick<CreateAisOptions, 'settings' | 'sleep'>;
 }
 
 export async function createServices(config: Config, deps: ServiceDeps): Promise<Services> {
@@ -106,12 +108,14 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     publicUrl: config.publicUrl,
     cursorKey: deriveKey('ferry ais: cursors'),
     pool: store.pool,
+    sleep: deps.ais?.sleep,
     settings: {
       cooldownSeconds: {
         live: config.ais.refreshCooldownSeconds,
         test: config.ais.testRefreshCooldownSeconds,
       },
       webhookAllowHosts: config.webhooks.allowHosts,
+      ...deps.ais?.settings,
     },
   });
   registerAisWorker(worker, ais);

@@ -1,18 +1,16 @@
 import { hostname } from 'node:os';
-import { sql } from 'kysely';
 import type { AisDeps } from './ais.context.js';
 import {
-  type Consent,
+  listAuthorizedIdle,
   listDueForBankCheck,
   listExpiredLinks,
   listValidityEnded,
-  toConsent,
 } from './consent.repository.js';
 import { checkAtBank, deleteAtBank } from './consent-bank.js';
 import { applyConsentEvent } from './consent-events.js';
 import { countJobs, listRunnableJobs } from './job.repository.js';
 import { createInitialJob } from './job-events.js';
-import { runJob } from './job-runner.js';
+import { type RunOutcome, runJob } from './job-runner.js';
 
 /** The AIS background work of one process: runs due jobs and the lifecycle sweeps. */
 export interface AisWorker {
@@ -27,6 +25,12 @@ export interface AisWorker {
   kick(): void;
   /** Stops the loop and waits for the jobs running here. */
   stop(): Promise<void>;
+  /** The sweeps of a pass, one at a time; each returns how many consents it changed. */
+  sweepExpiredLinks(): Promise<number>;
+  sweepValidityEnded(): Promise<number>;
+  checkActiveConsents(): Promise<number>;
+  /** Runs one job now under this process's lease, or under the name `as` (tests play two processes). */
+  runJob(jobId: string, as?: string): Promise<RunOutcome>;
 }
 
 const BATCH = 50;
@@ -105,6 +109,10 @@ export function createAisWorker(deps: AisDeps): AisWorker {
       await ticking;
       await Promise.all(running.values());
     },
+    sweepExpiredLinks: () => sweepExpiredLinks(deps),
+    sweepValidityEnded: () => sweepValidityEnded(deps),
+    checkActiveConsents: () => checkActiveConsents(deps),
+    runJob: (jobId, as = id) => runJob(deps, jobId, as),
   };
   return worker;
 }
@@ -149,29 +157,9 @@ export async function sweepValidityEnded(deps: AisDeps): Promise<number> {
 export async function retryInitialJobs(deps: AisDeps): Promise<number> {
   const now = deps.clock.now();
   const cut = new Date(now.getTime() - deps.settings.initialJobRetryMs);
-  const rows = await deps.db
-    .selectFrom('ais_consents as c')
-    .selectAll('c')
-    .where('c.status', '=', 'authorized')
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('ais_jobs as j')
-            .select('j.id')
-            .whereRef('j.consent_id', '=', 'c.id')
-            .where('j.status', 'not in', ['job_completed', 'job_partially_completed', 'job_failed']),
-        ),
-      ),
-    )
-    .where(
-      sql<boolean>`coalesce((SELECT j.finished_at FROM ais_jobs j WHERE j.consent_id = c.id
-        ORDER BY j.created_at DESC LIMIT 1), '-infinity'::timestamptz) <= ${cut}`,
-    )
-    .limit(BATCH)
-    .execute();
+  const consents = await listAuthorizedIdle(deps.db, cut, BATCH);
   let n = 0;
-  for (const row of rows) {
-    const consent: Consent = toConsent(row);
+  for (const consent of consents) {
     if ((await countJobs(deps.db, consent.id, 'initial')) >= deps.settings.initialJobAttempts) continue;
     try {
       await deps.db.transaction().execute((trx) => createInitialJob(deps, trx, consent, now));

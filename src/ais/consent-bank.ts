@@ -3,7 +3,7 @@ import type { AisMethod } from '../providers/index.js';
 import { ApiError } from '../shared/errors.js';
 import { type AisDeps, addDays, bankOf, isoDate, retryPolicy } from './ais.context.js';
 import { bankErrorText, consentSignal, withRetry } from './bank-call.js';
-import { type Consent, findConsent } from './consent.repository.js';
+import { type Consent, findConsent, markBankChecked } from './consent.repository.js';
 import { applyConsentEvent } from './consent-events.js';
 import { type ConsentEvent, isBeforeAuthorization } from './consent-status.js';
 import { createInitialJob } from './job-events.js';
@@ -190,11 +190,7 @@ export async function checkAtBank(deps: AisDeps, consent: Consent): Promise<Cons
   const result = await withRetry(retryPolicy(deps), () =>
     deps.connector.getConsentStatus(bank, consent.bankConsentId!),
   );
-  await deps.db
-    .updateTable('ais_consents')
-    .set({ bank_checked_at: deps.clock.now() })
-    .where('id', '=', consent.id)
-    .execute();
+  await markBankChecked(deps.db, consent.id, deps.clock.now());
   if (!result.ok) {
     const signal = consentSignal(result.error);
     if (signal === 'suspended') {

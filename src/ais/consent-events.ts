@@ -1,8 +1,13 @@
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Ids } from '../shared/ids.js';
 import type { Database } from '../store/index.js';
 import { recordEvent } from '../webhooks/index.js';
-import { type Consent, type ConsentPatch, updateConsentStatus } from './consent.repository.js';
+import {
+  type Consent,
+  type ConsentPatch,
+  notifyConsentChange,
+  updateConsentStatus,
+} from './consent.repository.js';
 import { type ConsentEvent, nextConsentStatus } from './consent-status.js';
 
 /** NOTIFY channel of consent status changes (payload: web_id), for the hosted page's live status. */
@@ -34,6 +39,6 @@ export async function applyConsentEvent(
     at: now,
   });
   // Transactional: the page hears of the change only once it committed.
-  await sql`SELECT pg_notify(${CONSENT_STATUS_CHANNEL}, ${consent.webId})`.execute(trx);
+  await notifyConsentChange(trx, CONSENT_STATUS_CHANNEL, consent.webId);
   return updated;
 }

@@ -1,4 +1,11 @@
-import type { Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import {
+  type Insertable,
+  type Kysely,
+  type Selectable,
+  sql,
+  type Transaction,
+  type Updateable,
+} from 'kysely';
 import type { Database } from '../store/index.js';
 import type { AisConsentsTable } from './ais.schema.js';
 import './ais.schema.js';
@@ -123,6 +130,20 @@ export async function patchConsent(db: Db, id: string, patch: ConsentPatch, now:
     .execute();
 }
 
+/** The bank was asked about the consent (updated_at stays: nothing of the consent changed). */
+export async function markBankChecked(db: Db, id: string, at: Date): Promise<void> {
+  await db.updateTable('ais_consents').set({ bank_checked_at: at }).where('id', '=', id).execute();
+}
+
+/** Tells the hosted pages listening on `channel` that the consent changed; sent when the transaction commits. */
+export async function notifyConsentChange(
+  trx: Transaction<Database>,
+  channel: string,
+  webId: string,
+): Promise<void> {
+  await sql`SELECT pg_notify(${channel}, ${webId})`.execute(trx);
+}
+
 /** Consents whose link passed expires_at before the SCA completed. */
 export async function listExpiredLinks(db: Db, now: Date, limit: number): Promise<Consent[]> {
   const rows = await db
@@ -157,6 +178,34 @@ export async function listDueForBankCheck(db: Db, before: Date, limit: number): 
     .where('status', '=', 'active')
     .where((eb) => eb.or([eb('bank_checked_at', 'is', null), eb('bank_checked_at', '<=', before)]))
     .orderBy('bank_checked_at', (ob) => ob.asc().nullsFirst())
+    .limit(limit)
+    .execute();
+  return rows.map(toConsent);
+}
+
+/**
+ * Authorised consents without an unfinished job whose latest job finished at or before `finishedBefore` (or
+ * that have no job): the first job stored nothing, and the consent waits for another try.
+ */
+export async function listAuthorizedIdle(db: Db, finishedBefore: Date, limit: number): Promise<Consent[]> {
+  const rows = await db
+    .selectFrom('ais_consents as c')
+    .selectAll('c')
+    .where('c.status', '=', 'authorized')
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('ais_jobs as j')
+            .select('j.id')
+            .whereRef('j.consent_id', '=', 'c.id')
+            .where('j.status', 'not in', ['job_completed', 'job_partially_completed', 'job_failed']),
+        ),
+      ),
+    )
+    .where(
+      sql<boolean>`coalesce((SELECT j.finished_at FROM ais_jobs j WHERE j.consent_id = c.id
+        ORDER BY j.created_at DESC LIMIT 1), '-infinity'::timestamptz) <= ${finishedBefore}`,
+    )
     .limit(limit)
     .execute();
   return rows.map(toConsent);

@@ -26,16 +26,20 @@ export { defaultAisSettings } from './ais.context.js';
 export type { AisWorker } from './ais.worker.js';
 export type { ConsentEvent, ConsentStatus } from './consent-status.js';
 export { consentStatuses, nextConsentStatus } from './consent-status.js';
-export { runJob } from './job-runner.js';
+export type { RunOutcome } from './job-runner.js';
 export type { JobEvent, JobStatus } from './job-status.js';
 export { jobStatuses, nextJobStatus } from './job-status.js';
 export { utxId } from './utx.js';
 
 export interface AisService {
-  deps: AisDeps;
   /** This process's runner of refresh jobs and sweeps (started by the worker; tests drive it directly). */
   worker: AisWorker;
+  /** The `pagination.after` of a transactions page that ends at this row (benchmarks start mid-list). */
+  transactionsCursor(row: { sortDate: string; id: string }): string;
 }
+
+/** What the routes of this module run on: kept here, out of the service's public shape. */
+const depsOf = new WeakMap<AisService, AisDeps>();
 
 export interface CreateAisOptions {
   db: Store['db'];
@@ -67,7 +71,12 @@ export function createAisService(o: CreateAisOptions): AisService {
     bulk: o.pool ? createBulkCopy(o.pool) : undefined,
     log: o.log ?? (() => {}),
   };
-  return { deps, worker: createAisWorker(deps) };
+  const service: AisService = {
+    worker: createAisWorker(deps),
+    transactionsCursor: ({ sortDate, id }) => deps.keyset.encode('transactions', [sortDate, id]),
+  };
+  depsOf.set(service, deps);
+  return service;
 }
 
 /** Runs the AIS loop inside the queue worker process (`ferry start` / `ferry worker`). */
@@ -84,7 +93,9 @@ export async function registerAisRoutes(
   app: FastifyInstance,
   deps: RpcDeps & { ais: AisService; store: Store; csrf: Csrf },
 ): Promise<void> {
+  const ais = depsOf.get(deps.ais);
+  if (!ais) throw new Error('registerAisRoutes needs the service createAisService made');
   const onWork = () => deps.ais.worker.kick();
-  registerAisApi(app, deps, deps.ais.deps, onWork);
-  await registerConsentPages(app, { ais: deps.ais.deps, store: deps.store, csrf: deps.csrf, onWork });
+  registerAisApi(app, deps, ais, onWork);
+  await registerConsentPages(app, { ais, store: deps.store, csrf: deps.csrf, onWork });
 }

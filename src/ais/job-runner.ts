@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type {
   BankAccount,
   BankBalance,
@@ -28,6 +27,7 @@ import {
 } from './job.repository.js';
 import { applyJobEvent } from './job-events.js';
 import type { JobEvent } from './job-status.js';
+import { lastBookedDate } from './transactions.repository.js';
 import { accountKeyOf } from './utx.js';
 import { createUuid7 } from './uuid7.js';
 
@@ -212,14 +212,9 @@ class JobRun {
   async #transactions(account: AccountRow): Promise<void> {
     const { db, clock, settings } = this.deps;
     const now = clock.now();
-    const last = await db
-      .selectFrom('ais_transactions')
-      .select(sql<string | null>`max(booking_date)::text`.as('d'))
-      .where('account_id', '=', account.id)
-      .where('status', '=', 'booked')
-      .executeTakeFirst();
-    const periods = last?.d
-      ? [isoDate(addDays(new Date(`${last.d}T00:00:00Z`), -settings.overlapDays))]
+    const last = await lastBookedDate(db, account.id);
+    const periods = last
+      ? [isoDate(addDays(new Date(`${last}T00:00:00Z`), -settings.overlapDays))]
       : settings.historyDays.map((days) => isoDate(addDays(now, -days)));
     const ingest = new TransactionIngest({
       db,

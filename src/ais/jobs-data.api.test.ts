@@ -379,7 +379,8 @@ describe('jobs/create and jobs/get', () => {
       );
       live.clock.advance(300_000);
       expect((await live.call('/test/ais/jobs/create', { consent_id: consentId })).status).toBe(200);
-      expect(live.services.ais.deps.settings.cooldownSeconds.live).toBe(6 * 3600);
+      // The test-mode setting leaves the live cooldown (AIS_REFRESH_COOLDOWN_SECONDS) at its default.
+      expect(live.config.ais.refreshCooldownSeconds).toBe(6 * 3600);
     } finally {
       await live.close();
     }

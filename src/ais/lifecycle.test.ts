@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkActiveConsents, sweepExpiredLinks, sweepValidityEnded } from './ais.worker.js';
-import { runJob } from './job-runner.js';
 import { type AisTestApp, createAisTestApp, eventsOf } from './test-support/ais-test-app.js';
 
 let t: AisTestApp;
@@ -32,9 +30,9 @@ describe('link expiry', () => {
     });
     const bankId = t.bank.lastConsentId();
     t.clock.advance(599_000);
-    expect(await sweepExpiredLinks(t.services.ais.deps)).toBe(0);
+    expect(await t.services.ais.worker.sweepExpiredLinks()).toBe(0);
     t.clock.advance(2_000);
-    expect(await sweepExpiredLinks(t.services.ais.deps)).toBeGreaterThanOrEqual(1);
+    expect(await t.services.ais.worker.sweepExpiredLinks()).toBeGreaterThanOrEqual(1);
     const events = await eventsOf(t, consentId);
     expect(events.at(-1)).toMatchObject({ status: 'expired' });
     expect(t.bank.consents.get(bankId)!.status).toBe('terminatedByTpp');
@@ -55,7 +53,7 @@ describe('link expiry', () => {
   it('an authorised consent does not expire with its link', async () => {
     const consentId = await t.activeConsent({ options: { expires_in: 60 } });
     t.clock.advance(3_600_000);
-    await sweepExpiredLinks(t.services.ais.deps);
+    await t.services.ais.worker.sweepExpiredLinks();
     expect(await statusOf(consentId)).toBe('active');
   });
 });
@@ -65,10 +63,10 @@ describe('validity end', () => {
     const consentId = await t.activeConsent({ consent: { consent_validity_days: 2 } });
     const bankId = t.bank.lastConsentId();
     t.clock.advance(2 * 86_400_000 - 10_000);
-    expect(await sweepValidityEnded(t.services.ais.deps)).toBe(0);
+    expect(await t.services.ais.worker.sweepValidityEnded()).toBe(0);
     expect(await statusOf(consentId)).toBe('active');
     t.clock.advance(20_000);
-    expect(await sweepValidityEnded(t.services.ais.deps)).toBe(1);
+    expect(await t.services.ais.worker.sweepValidityEnded()).toBe(1);
     const got = await t.call('/test/ais/consents/get', { consent_id: consentId });
     expect(got.body.status).toBe('revoked');
     expect(got.body.status_reason).toContain('validity');
@@ -99,12 +97,12 @@ describe('the bank ends or blocks the consent', () => {
     const consentId = await t.activeConsent();
     t.bank.setStatus(t.bank.lastConsentId(), 'revokedByPsu');
     // Just authorised: the bank said valid a moment ago, so the check waits for its interval.
-    await checkActiveConsents(t.services.ais.deps);
+    await t.services.ais.worker.checkActiveConsents();
     expect(await statusOf(consentId)).toBe('active');
     t.clock.advance(7 * 3_600_000);
     // Ten consents per pass, least recently checked first: pass until this one's turn came.
     for (let i = 0; i < 20 && (await statusOf(consentId)) === 'active'; i++) {
-      await checkActiveConsents(t.services.ais.deps);
+      await t.services.ais.worker.checkActiveConsents();
     }
     expect(await statusOf(consentId)).toBe('revoked');
   });
@@ -198,20 +196,16 @@ describe('authorisation failures', () => {
 describe('bank errors inside a job', () => {
   it('429 with Retry-After and 5xx are retried within the job', async () => {
     const consentId = await t.activeConsent();
-    const waits: number[] = [];
-    t.services.ais.deps.sleep = async (ms) => {
-      waits.push(ms);
-    };
+    t.sleeps.length = 0;
     t.bank.fail('listAccounts', { kind: 'rate_limited', httpStatus: 429, retryAfterSeconds: 3 }, 1);
     t.bank.fail('getBalances', { kind: 'unavailable', httpStatus: 502 }, 2);
     t.bank.fail('listTransactions', { kind: 'timeout' }, 1);
     t.clock.advance(61_000);
     const job = await t.call('/test/ais/jobs/create', { consent_id: consentId });
     await t.drain();
-    t.services.ais.deps.sleep = async () => {};
     const got = await t.call('/test/ais/jobs/get', { consent_id: consentId, job_id: job.body.job_id });
     expect(got.body.status).toBe('job_completed');
-    expect(waits).toEqual([3000, 500, 1000, 500]);
+    expect(t.sleeps).toEqual([3000, 500, 1000, 500]);
   });
 
   it('what cannot be fetched makes the job partially completed, with the reason', async () => {
@@ -279,7 +273,7 @@ describe('durable jobs', () => {
     const job = await t.call('/test/ais/jobs/create', { consent_id: consentId });
     const jobId = job.body.job_id as string;
     // Worker A takes the job and hangs at the balances (a process that is about to die).
-    const workerA = runJob(t.services.ais.deps, jobId, 'worker-a');
+    const workerA = t.services.ais.worker.runJob(jobId, 'worker-a');
     for (let i = 0; i < 100; i++) {
       const row = await t.store.db
         .selectFrom('ais_jobs')
@@ -291,7 +285,7 @@ describe('durable jobs', () => {
     }
     delete t.bank.gates.getBalances;
     // While A's lease lives, nobody else runs the job.
-    expect(await runJob(t.services.ais.deps, jobId, 'worker-b')).toBe('busy');
+    expect(await t.services.ais.worker.runJob(jobId, 'worker-b')).toBe('busy');
     await t.drain();
     let row = await t.store.db
       .selectFrom('ais_jobs')
@@ -303,7 +297,7 @@ describe('durable jobs', () => {
     // A's lease lapses (the process is gone): another worker resumes from accounts_ready.
     t.clock.advance(61_000);
     const accountCalls = t.bank.calls.filter((c) => c.op === 'listAccounts').length;
-    expect(await runJob(t.services.ais.deps, jobId, 'worker-b')).toBe('finished');
+    expect(await t.services.ais.worker.runJob(jobId, 'worker-b')).toBe('finished');
     row = await t.store.db
       .selectFrom('ais_jobs')
       .selectAll()

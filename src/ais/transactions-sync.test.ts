@@ -75,11 +75,11 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function all(consentId: string, filter: Record<string, unknown> = {}): Promise<Item[]> {
+async function all(consentId: string, filter: Record<string, unknown> = {}, app = t): Promise<Item[]> {
   const out: Item[] = [];
   let after: string | undefined;
   for (;;) {
-    const res = await t.call('/test/ais/transactions/list', {
+    const res = await app.call('/test/ais/transactions/list', {
       consent_id: consentId,
       filter,
       pagination: { limit: 250, ...(after ? { after } : {}) },
@@ -91,12 +91,12 @@ async function all(consentId: string, filter: Record<string, unknown> = {}): Pro
   }
 }
 
-async function refresh(consentId: string): Promise<Record<string, unknown>> {
-  t.clock.advance(61_000);
-  const job = await t.call('/test/ais/jobs/create', { consent_id: consentId });
+async function refresh(consentId: string, app = t): Promise<Record<string, unknown>> {
+  app.clock.advance(61_000);
+  const job = await app.call('/test/ais/jobs/create', { consent_id: consentId });
   expect(job.status, JSON.stringify(job.body)).toBe(200);
-  await t.drain();
-  return (await t.call('/test/ais/jobs/get', { consent_id: consentId, job_id: job.body.job_id })).body;
+  await app.drain();
+  return (await app.call('/test/ais/jobs/get', { consent_id: consentId, job_id: job.body.job_id })).body;
 }
 
 describe('utx_id and pending → booked', () => {
@@ -209,14 +209,23 @@ describe('a line the bank repeats across pages', () => {
 });
 
 describe('keyset walk while a job inserts rows', () => {
+  // A wide overlap window, so that the refresh mid-walk re-reads the backdated lines the bank adds.
+  let wide: AisTestApp;
+  beforeAll(async () => {
+    wide = await createAisTestApp({ accounts: accounts(), settings: { overlapDays: 60 } });
+  });
+  afterAll(async () => {
+    await wide?.close();
+  });
+
   it('sees every row that existed when the walk began exactly once', async () => {
-    const consentId = await t.activeConsent();
-    const before = await all(consentId);
+    const consentId = await wide.activeConsent();
+    const before = await all(consentId, {}, wide);
     const seen: Item[] = [];
     let after: string | undefined;
     let pages = 0;
     for (;;) {
-      const res = await t.call('/test/ais/transactions/list', {
+      const res = await wide.call('/test/ais/transactions/list', {
         consent_id: consentId,
         pagination: { limit: 4, ...(after ? { after } : {}) },
       });
@@ -224,7 +233,7 @@ describe('keyset walk while a job inserts rows', () => {
       pages += 1;
       if (pages === 2) {
         // Mid-walk, a refresh stores new lines: one newer than the cursor, several older ones, one on its date.
-        const account = t.bank.accounts[0]!;
+        const account = wide.bank.accounts[0]!;
         const cursorDate = seen.at(-1)!.sort_date;
         account.transactions.push(
           tx({ id: 'NEW-NEWEST', amount: '-1.00', date: '2026-01-02' }),
@@ -232,12 +241,7 @@ describe('keyset walk while a job inserts rows', () => {
           tx({ id: 'NEW-OLD-2', amount: '-3.00', date: '2025-12-03' }),
           tx({ id: 'NEW-SAME-DAY', amount: '-4.00', date: cursorDate }),
         );
-        // A wide overlap window, so the backdated lines are inside the refresh's period.
-        const settings = t.services.ais.deps.settings;
-        settings.overlapDays = 60;
-        const job = await refresh(consentId).finally(() => {
-          settings.overlapDays = 7;
-        });
+        const job = await refresh(consentId, wide);
         expect((job.results as { transactions: { inserted: number } }).transactions.inserted).toBe(4);
       }
       const p = res.body.pagination as { 'more?': boolean; after: string };

@@ -3,10 +3,10 @@ import type { BankBalance, BankTransaction } from '../connectors/index.js';
 import { mapBalanceType, normalizeBalances } from './balance-types.js';
 import { consentSignal, retryDelay } from './bank-call.js';
 import { parseTransactionFilter } from './data.service.js';
-import { normalizeTransaction } from './ingest.js';
 import { createKeyset } from './keyset.js';
 import { parseFilterAmount, splitSigned } from './money.js';
 import { bankError } from './test-support/fake-bank.js';
+import { normalizeTransaction } from './transaction-normalize.js';
 import { accountKeyOf, createBankKeyer, utxId } from './utx.js';
 import { createUuid7 } from './uuid7.js';
 

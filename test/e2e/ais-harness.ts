@@ -63,12 +63,12 @@ export async function startAisStack(options: { clock?: Clock; clientName?: strin
     connector,
     clock,
     logger: false,
+    ais: { settings: { workerIntervalMs: 200 } },
   });
   if (!app.hasRoute({ method: 'GET', url: '/sandbox-bank/:bank/v1/accounts' })) {
     await registerSandboxBank(app, { store, publicUrl: url, clock });
   }
   await app.listen({ port, host: '127.0.0.1' });
-  services.ais.deps.settings.workerIntervalMs = 200;
   services.ais.worker.start();
   const { client, clientSecret } = await services.clients.create({
     name: options.clientName ?? 'Budget App',

@@ -5,7 +5,7 @@ import { buildApp } from '../../src/app.js';
 import type { CreateClientInput } from '../../src/auth/index.js';
 import { type Config, parseConfig } from '../../src/config/index.js';
 import type { BankConnector } from '../../src/connectors/types.js';
-import type { Services } from '../../src/services.js';
+import type { ServiceDeps, Services } from '../../src/services.js';
 import type { Clock } from '../../src/shared/clock.js';
 import type { Store } from '../../src/store/index.js';
 import { createWorker, type Worker } from '../../src/worker/index.js';
@@ -40,6 +40,8 @@ export async function createTestApp(
     routes?: (app: FastifyInstance, services: Services) => void;
     /** Keep info-level logs in `logs` (e.g. why the authorization server refused a request). */
     captureLogs?: boolean;
+    /** AIS settings and sleep (see ServiceDeps). */
+    ais?: ServiceDeps['ais'];
   } = {},
 ): Promise<TestApp> {
   const logs: Record<string, unknown>[] = [];
@@ -64,6 +66,7 @@ export async function createTestApp(
     ...(options.clock ? { clock: options.clock } : {}),
     server: { ...(options.captureLogs ? { logger: { level: 'info', stream } } : {}), ...options.server },
     ...(options.connector ? { connector: options.connector } : {}),
+    ...(options.ais ? { ais: options.ais } : {}),
     ...(options.captureLogs ? {} : { logger: false }),
   });
   options.routes?.(app, services);

@@ -1,11 +1,14 @@
 import { expect } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/support/test-app.js';
 import { ManualClock } from '../../shared/clock.js';
+import type { AisSettings } from '../ais.context.js';
 import { createFakeBank, type FakeAccount, type FakeBank } from './fake-bank.js';
 
 export interface AisTestApp extends TestApp {
   clock: ManualClock;
   bank: FakeBank;
+  /** Every wait the AIS module asked for between bank retries, in order (none is waited for). */
+  sleeps: number[];
   creds: { client_id: string; client_secret: string };
   /** POST a FinqLink call with the default client's test credentials. */
   call(
@@ -44,12 +47,22 @@ export class TickingClock extends ManualClock {
 }
 
 export async function createAisTestApp(
-  options: { accounts?: FakeAccount[]; env?: Record<string, string> } = {},
+  options: { accounts?: FakeAccount[]; env?: Record<string, string>; settings?: Partial<AisSettings> } = {},
 ): Promise<AisTestApp> {
   const clock = new TickingClock('2026-01-02T10:00:00Z');
   const bank = createFakeBank(options.accounts);
-  const t = await createTestApp({ clock, connector: bank, ...(options.env ? { env: options.env } : {}) });
-  t.services.ais.deps.sleep = async () => {};
+  const sleeps: number[] = [];
+  const t = await createTestApp({
+    clock,
+    connector: bank,
+    ...(options.env ? { env: options.env } : {}),
+    ais: {
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+      ...(options.settings ? { settings: options.settings } : {}),
+    },
+  });
   const { clientId, clientSecret } = await t.client({ name: 'Acme Data' });
   const creds = { client_id: clientId, client_secret: clientSecret };
   let cookie = '';
@@ -58,6 +71,7 @@ export async function createAisTestApp(
     ...t,
     clock,
     bank,
+    sleeps,
     creds,
     async call(path, body = {}, as = creds) {
       const res = await t.app.inject({ method: 'POST', url: path, payload: { ...as, ...body } });
