@@ -260,7 +260,7 @@ async function main(): Promise<void> {
       rows[at] = r.rows[0]!;
     }
     const cursorAt = (i: number) =>
-      services.ais.deps.keyset.encode('transactions', [rows[i]!.sort_date, rows[i]!.id]);
+      services.ais.deps.cursors.transactions.encode([rows[i]!.sort_date, rows[i]!.id]);
     const positions = {
       first: undefined,
       middle: Math.floor(total / 2),

@@ -11,6 +11,7 @@ import { registerMaintenance } from './maintenance.js';
 import { createPayService, type PayService, registerPayWorker } from './pay/index.js';
 import { type Catalogue, loadCatalogue } from './providers/index.js';
 import { type Clock, systemClock } from './shared/clock.js';
+import { createCursorCodec } from './shared/cursor.js';
 import { type Ids, randomIds } from './shared/ids.js';
 import { createSecretBox, type SecretBox } from './shared/secret-box.js';
 import type { Store } from './store/index.js';
@@ -53,6 +54,9 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
   const ids = deps.ids ?? randomIds;
   const secretBox = createSecretBox(deps.masterKey);
   const { store } = deps;
+  const deriveKey = (purpose: string) => createHmac('sha256', deps.masterKey).update(purpose).digest();
+  // One key for every list's cursors: each cursor names its list, so none is accepted by another.
+  const cursors = createCursorCodec(deriveKey('ferry: list cursors'));
   // Webhook URLs are checked by the webhooks module's one validator (SSRF rules included), bound late.
   const clients = createClientsService({
     db: store.db,
@@ -69,7 +73,7 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
   };
   const worker = createWorkerRegistry();
   registerMaintenance({ worker, oauth, guards });
-  const webhooks = createWebhooksService({ config, store, clock, secretBox, worker });
+  const webhooks = createWebhooksService({ config, store, clock, secretBox, worker, cursors });
   // The one way to banks, the sandbox included (cec_ro wants a QSealC: without one its calls are refused).
   const connector =
     deps.connector ?? createNextGenPsd2Connector({ ids, clock, qsealc: await loadQsealc(config, clock) });
@@ -81,10 +85,10 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     connector,
     publicUrl: config.publicUrl,
     webhookAllowHosts: config.webhooks.allowHosts,
+    cursors,
     masterKey: deps.masterKey,
   });
   registerPayWorker(worker, pay);
-  const deriveKey = (purpose: string) => createHmac('sha256', deps.masterKey).update(purpose).digest();
   const ais = createAisService({
     db: store.db,
     clock,
@@ -92,7 +96,7 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     catalogue,
     connector,
     publicUrl: config.publicUrl,
-    cursorKey: deriveKey('ferry ais: cursors'),
+    cursors,
     pool: store.pool,
     settings: {
       cooldownSeconds: {

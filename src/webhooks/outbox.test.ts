@@ -152,6 +152,18 @@ describe('a long backlog, no statistics', () => {
       expect(page[0]!.created_at.getTime()).toBeGreaterThanOrEqual(page[100]!.created_at.getTime());
       expect(after.scans).toBe(before.scans);
       expect(after.read - before.read).toBeLessThanOrEqual(150);
+      // The next page starts at the cursor: it walks on from there, not from the head of the index.
+      const last = page[99]!;
+      const next = await listEvents(tx, clientId, {
+        types: ['link_status_update'],
+        states: ['pending'],
+        after: { createdAt: last.created_key, id: last.id },
+        limit: 100,
+      });
+      const end = await counters(tx);
+      expect(next[0]!.id).toBe(page[100]!.id);
+      expect(end.scans).toBe(after.scans);
+      expect(end.read - after.read).toBeLessThanOrEqual(150);
     });
   });
 });
