@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planCounters } from '../../test/support/plan-counters.js';
 import { createTestApp, type TestApp } from '../../test/support/test-app.js';
+import { ApiError, InternalError } from '../shared/errors.js';
 import type { Database } from '../store/index.js';
 import { applyAttempts, claimUndispatched, listEvents } from './events.repository.js';
 import { recordEvent } from './index.js';
@@ -74,18 +75,21 @@ describe('recordEvent', () => {
     expect(row).toBeUndefined();
   });
 
-  it('refuses an unknown client and a mismatched payload type', async () => {
-    const base = { type: 'x', objectId: 'o', payload: {} };
-    await expect(recordEvent(t.store.db, { ...base, clientId: 'nope' })).rejects.toMatchObject({
-      code: 'not_found',
-    });
-    await expect(
-      recordEvent(t.store.db, { ...base, clientId: '00000000-0000-4000-8000-000000000000' }),
-    ).rejects.toMatchObject({ code: 'not_found' });
+  it('refuses a malformed event as an internal error (its callers are Ferry’s own, not the API client)', async () => {
     const clientId = await clientUuid(null);
-    await expect(
-      recordEvent(t.store.db, { ...base, clientId, payload: { type: 'other' } }),
-    ).rejects.toMatchObject({ code: 'validation_error' });
+    const base = { type: 'x', objectId: 'o', payload: {}, clientId };
+    for (const [event, detail] of [
+      [{ ...base, clientId: 'nope' }, 'no API client with id nope'],
+      [{ ...base, clientId: '00000000-0000-4000-8000-000000000000' }, 'no API client with id 00000000-'],
+      [{ ...base, payload: { type: 'other' } }, 'payload.type other differs from the event type'],
+      [{ ...base, type: '' }, 'the type must be 1 to 64 characters'],
+      [{ ...base, url: 'not a url' }, 'the webhook URL is not an absolute URL'],
+    ] as const) {
+      const error = await recordEvent(t.store.db, event).catch((e: unknown) => e);
+      expect(error, detail).toBeInstanceOf(InternalError);
+      expect(error).not.toBeInstanceOf(ApiError);
+      expect(error).toMatchObject({ code: 'internal_error', message: expect.stringContaining(detail) });
+    }
   });
 });
 
