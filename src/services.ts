@@ -20,6 +20,7 @@ import { registerMaintenance } from './maintenance.js';
 import { createPayService, type PayService, registerPayWorker } from './pay/index.js';
 import { type Catalogue, loadCatalogue } from './providers/index.js';
 import { type Clock, systemClock } from './shared/clock.js';
+import { type CursorCodec, createCursorCodec } from './shared/cursor.js';
 import { type Ids, randomIds } from './shared/ids.js';
 import { loggerOptions } from './shared/redact.js';
 import { createSecretBox, type SecretBox } from './shared/secret-box.js';
@@ -43,6 +44,8 @@ export interface Services {
   pay: PayService;
   /** FinqLink Data: consents, refresh jobs, account data. */
   ais: AisService;
+  /** Signs and checks every list's pagination cursors (one key in every process). */
+  cursors: CursorCodec;
   /** A key for one purpose (e.g. hosted-page CSRF), derived from the master key: the same in every process. */
   deriveKey(purpose: string): Buffer;
   /** Idempotency keys and rate limits for the API (shared across processes through the database). */
@@ -65,6 +68,9 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
   const ids = deps.ids ?? randomIds;
   const secretBox = createSecretBox(deps.masterKey);
   const { store } = deps;
+  const deriveKey = (purpose: string) => createHmac('sha256', deps.masterKey).update(purpose).digest();
+  // One key for every list's cursors: each cursor names its list, so none is accepted by another.
+  const cursors = createCursorCodec(deriveKey('ferry: list cursors'));
   // Webhook URLs are checked by the webhooks module's one validator (SSRF rules included), bound late.
   const clients = createClientsService({
     db: store.db,
@@ -83,7 +89,7 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
   registerMaintenance({ worker, oauth, guards });
   // Background failures that are not a caller's (a webhook attempt failing inside Ferry) go to this log.
   const log = pino({ ...loggerOptions(config.logLevel), name: 'ferry' });
-  const webhooks = createWebhooksService({ config, store, clock, secretBox, worker, log });
+  const webhooks = createWebhooksService({ config, store, clock, secretBox, worker, cursors, log });
   // The one way to banks, the sandbox included (cec_ro wants a QSealC: without one its calls are refused).
   const connector =
     deps.connector ?? createNextGenPsd2Connector({ ids, clock, qsealc: await loadQsealc(config, clock) });
@@ -95,10 +101,10 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     connector,
     publicUrl: config.publicUrl,
     webhookAllowHosts: config.webhooks.allowHosts,
+    cursors,
     masterKey: deps.masterKey,
   });
   registerPayWorker(worker, pay);
-  const deriveKey = (purpose: string) => createHmac('sha256', deps.masterKey).update(purpose).digest();
   const ais = createAisService({
     db: store.db,
     clock,
@@ -106,7 +112,7 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     catalogue,
     connector,
     publicUrl: config.publicUrl,
-    cursorKey: deriveKey('ferry ais: cursors'),
+    cursors,
     pool: store.pool,
     sleep: deps.ais?.sleep,
     settings: {
@@ -134,6 +140,7 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     pay,
     ais,
     deriveKey,
+    cursors,
   };
 }
 

@@ -2,12 +2,12 @@ import type { Kysely } from 'kysely';
 import type { BankConnector, BankEndpoint } from '../connectors/index.js';
 import type { AisMethod, Catalogue } from '../providers/index.js';
 import type { Clock } from '../shared/clock.js';
+import type { CursorCodec } from '../shared/cursor.js';
 import type { Ids } from '../shared/ids.js';
 import type { Database } from '../store/index.js';
 import type { RetryPolicy } from './bank-call.js';
 import type { BulkCopy } from './bulk-copy.js';
 import type { Consent } from './consent.repository.js';
-import type { Keyset } from './keyset.js';
 
 /** Tunables of FinqLink Data; defaults below, the cooldowns come from the configuration. */
 export interface AisSettings {
@@ -49,6 +49,13 @@ export const defaultAisSettings: AisSettings = {
   webhookAllowHosts: [],
 };
 
+/** The AIS lists' cursors: balance history by seq, transactions by (sort_date, id), their orders. */
+export const aisCursors = (codec: CursorCodec) => ({
+  balances: codec.list('balances', ['seq']),
+  transactions: codec.list('transactions', ['date', 'uuid']),
+});
+export type AisCursors = ReturnType<typeof aisCursors>;
+
 export interface AisDeps {
   db: Kysely<Database>;
   clock: Clock;
@@ -56,7 +63,7 @@ export interface AisDeps {
   catalogue: Catalogue;
   connector: BankConnector;
   publicUrl: string;
-  keyset: Keyset;
+  cursors: AisCursors;
   settings: AisSettings;
   sleep: (ms: number) => Promise<void>;
   /** COPY FROM STDIN on a PostgreSQL server (absent on PGlite). */

@@ -1,4 +1,5 @@
 import type { ApiClient } from '../auth/index.js';
+import { DEFAULT_PAGE_SIZE, pageOf } from '../shared/cursor.js';
 import { validationError } from '../shared/errors.js';
 import type { AisDeps } from './ais.context.js';
 import { accountView, balanceView, transactionView } from './ais.views.js';
@@ -18,15 +19,6 @@ import { parseFilterAmount } from './money.js';
 export interface Pagination {
   limit?: number | undefined;
   after?: string | undefined;
-}
-
-const pageOf = <T>(items: T[], limit: number) => ({
-  page: items.slice(0, limit),
-  more: items.length > limit,
-});
-
-function paginationView(count: number, more: boolean, after: string | null) {
-  return { count, 'more?': more, after };
 }
 
 function accountIdFilter(value: string | undefined): string | undefined {
@@ -65,10 +57,8 @@ export async function balancesList(
   filter: { account_id?: string; type?: string; currency?: string },
   pagination: Pagination,
 ) {
-  const limit = pagination.limit ?? 50;
-  const after = pagination.after ? String(deps.keyset.decode('balances', pagination.after)[0]) : undefined;
-  if (after !== undefined && !/^\d{1,19}$/.test(after))
-    throw validationError('pagination.after', 'is not a cursor');
+  const limit = pagination.limit ?? DEFAULT_PAGE_SIZE;
+  const after = deps.cursors.balances.decode(pagination.after)?.[0];
   const consent = await readableConsent(deps, client, consentId);
   const rows = await listBalances(
     deps.db,
@@ -77,12 +67,12 @@ export async function balancesList(
     after,
     limit + 1,
   );
-  const { page, more } = pageOf(rows, limit);
-  const items = page.map((b) => balanceView(b, deps.keyset.encode('balances', [b.seq])));
+  const cursorOf = (b: (typeof rows)[number]) => deps.cursors.balances.encode([b.seq]);
+  const { page, pagination: info } = pageOf(rows, limit, cursorOf);
   return {
     consent_id: consent.id,
-    balances: items,
-    pagination: paginationView(items.length, more, items.at(-1)?.keyset ?? null),
+    balances: page.map((b) => balanceView(b, cursorOf(b))),
+    pagination: info,
   };
 }
 
@@ -206,16 +196,10 @@ export async function transactionsList(
   filterInput: TransactionFilterInput,
   pagination: Pagination,
 ) {
-  const limit = pagination.limit ?? 50;
+  const limit = pagination.limit ?? DEFAULT_PAGE_SIZE;
   const filter = parseTransactionFilter(filterInput);
-  let after: { sortDate: string; id: string } | undefined;
-  if (pagination.after) {
-    const [sortDate, id] = deps.keyset.decode('transactions', pagination.after);
-    if (typeof sortDate !== 'string' || !DATE.test(sortDate) || typeof id !== 'string' || !isUuid(id)) {
-      throw validationError('pagination.after', 'is not a cursor returned by this list');
-    }
-    after = { sortDate, id };
-  }
+  const keyset = deps.cursors.transactions.decode(pagination.after);
+  const after = keyset && { sortDate: keyset[0], id: keyset[1] };
   // The access check and the page query run side by side (two connections): the rows are only used once the
   // check passed. Anything unusual (not found, not owned, not readable, a deadline passed) takes the full path,
   // which settles the consent and answers with the right error.
@@ -236,11 +220,11 @@ export async function transactionsList(
     await readableConsent(deps, client, consentId);
     rows = await listTransactions(deps.db, consentId, filter, after, limit + 1);
   }
-  const { page, more } = pageOf(rows, limit);
-  const items = page.map((t) => transactionView(t, deps.keyset.encode('transactions', [t.sort_date, t.id])));
+  const cursorOf = (t: (typeof rows)[number]) => deps.cursors.transactions.encode([t.sort_date, t.id]);
+  const { page, pagination: info } = pageOf(rows, limit, cursorOf);
   return {
     consent_id: consentId,
-    transactions: items,
-    pagination: paginationView(items.length, more, items.at(-1)?.keyset ?? null),
+    transactions: page.map((t) => transactionView(t, cursorOf(t))),
+    pagination: info,
   };
 }

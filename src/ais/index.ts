@@ -8,17 +8,17 @@ import type { RpcDeps } from '../api/index.js';
 import type { BankConnector } from '../connectors/index.js';
 import type { Catalogue } from '../providers/index.js';
 import type { Clock } from '../shared/clock.js';
+import type { CursorCodec } from '../shared/cursor.js';
 import type { Ids } from '../shared/ids.js';
 import type { Store } from '../store/index.js';
 import type { Csrf } from '../webui/index.js';
 import type { WorkerRegistry } from '../worker/index.js';
-import { type AisDeps, type AisSettings, defaultAisSettings } from './ais.context.js';
+import { type AisDeps, type AisSettings, aisCursors, defaultAisSettings } from './ais.context.js';
 import { registerAisApi } from './ais.routes.js';
 import { type AisWorker, createAisWorker } from './ais.worker.js';
 import { realSleep } from './bank-call.js';
 import { createBulkCopy } from './bulk-copy.js';
 import { registerConsentPages } from './consent-page.routes.js';
-import { createKeyset } from './keyset.js';
 import './ais.schema.js';
 
 export type { AisDeps, AisSettings } from './ais.context.js';
@@ -48,8 +48,8 @@ export interface CreateAisOptions {
   catalogue: Catalogue;
   connector: BankConnector;
   publicUrl: string;
-  /** Signs pagination cursors; derived from the master key so every process accepts every cursor. */
-  cursorKey: Buffer;
+  /** Signs and checks the balances and transactions cursors (the key is the same in every process). */
+  cursors: CursorCodec;
   settings?: Partial<AisSettings>;
   sleep?: (ms: number) => Promise<void>;
   log?: AisDeps['log'];
@@ -65,7 +65,7 @@ export function createAisService(o: CreateAisOptions): AisService {
     catalogue: o.catalogue,
     connector: o.connector,
     publicUrl: o.publicUrl,
-    keyset: createKeyset(o.cursorKey),
+    cursors: aisCursors(o.cursors),
     settings: { ...defaultAisSettings, ...o.settings },
     sleep: o.sleep ?? realSleep,
     bulk: o.pool ? createBulkCopy(o.pool) : undefined,
@@ -73,7 +73,7 @@ export function createAisService(o: CreateAisOptions): AisService {
   };
   const service: AisService = {
     worker: createAisWorker(deps),
-    transactionsCursor: ({ sortDate, id }) => deps.keyset.encode('transactions', [sortDate, id]),
+    transactionsCursor: ({ sortDate, id }) => deps.cursors.transactions.encode([sortDate, id]),
   };
   depsOf.set(service, deps);
   return service;

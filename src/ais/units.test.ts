@@ -3,7 +3,6 @@ import type { BankBalance, BankTransaction } from '../connectors/index.js';
 import { mapBalanceType, normalizeBalances } from './balance-types.js';
 import { consentSignal, retryDelay } from './bank-call.js';
 import { parseTransactionFilter } from './data.service.js';
-import { createKeyset } from './keyset.js';
 import { parseFilterAmount, splitSigned } from './money.js';
 import { bankError } from './test-support/fake-bank.js';
 import { normalizeTransaction } from './transaction-normalize.js';
@@ -122,18 +121,6 @@ describe('utx_id', () => {
       normalizeTransaction(line({ bookingDate: 'garbage', valueDate: undefined }), 'u', '2026-01-05')!
         .sortDate,
     ).toBe('2026-01-05');
-  });
-});
-
-describe('keyset cursors', () => {
-  const k = createKeyset(Buffer.alloc(32, 7));
-  it('round-trips and refuses edits, other kinds and other keys', () => {
-    const c = k.encode('transactions', ['2026-01-01', 'abc']);
-    expect(k.decode('transactions', c)).toEqual(['2026-01-01', 'abc']);
-    expect(() => k.decode('balances', c)).toThrow(/cursor/);
-    expect(() => createKeyset(Buffer.alloc(32, 8)).decode('transactions', c)).toThrow();
-    expect(() => k.decode('transactions', `x${c}`)).toThrow();
-    expect(() => k.decode('transactions', 'a'.repeat(600))).toThrow();
   });
 });
 

@@ -1,5 +1,12 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, type ErrorCode, type ErrorEnvelope, errorStatus } from '../shared/errors.js';
+import {
+  ApiError,
+  type ErrorCode,
+  type ErrorEnvelope,
+  errorStatus,
+  INTERNAL_ERROR_MESSAGE,
+  InternalError,
+} from '../shared/errors.js';
 import { randomIds } from '../shared/ids.js';
 
 /** Turns every failure into the FinqLink envelope {error_id, request_id, code, message}. */
@@ -39,6 +46,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: A
 
 function toApiError(error: FastifyError | ApiError): ApiError {
   if (error instanceof ApiError) return error;
+  if (error instanceof InternalError) return new ApiError('internal_error', INTERNAL_ERROR_MESSAGE);
   if (error.validation && error.validation.length > 0) {
     const first = error.validation[0]!;
     const params = first.params as Record<string, unknown>;
@@ -64,5 +72,5 @@ function toApiError(error: FastifyError | ApiError): ApiError {
       'bad_request') as ErrorCode;
     return new ApiError(code, error.message || 'The request is invalid.');
   }
-  return new ApiError('internal_error', 'An internal error occurred. Quote error_id to support.');
+  return new ApiError('internal_error', INTERNAL_ERROR_MESSAGE);
 }

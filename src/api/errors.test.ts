@@ -1,5 +1,9 @@
+import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/support/test-app.js';
+import { INTERNAL_ERROR_MESSAGE, InternalError } from '../shared/errors.js';
+import { recordEvent } from '../webhooks/index.js';
+import { registerRpc } from './rpc.js';
 
 describe('error envelope and request ids', () => {
   let t: TestApp;
@@ -84,5 +88,62 @@ describe('error envelope and request ids', () => {
     expectEnvelope(body, 'validation_error');
     expect(body.field).toBe('options');
     expect(body.message).toContain('options');
+  });
+});
+
+describe('internal failures', () => {
+  let t: TestApp;
+  let creds: { client_id: string; client_secret: string };
+  const ghost = '00000000-0000-4000-8000-000000000000';
+  beforeAll(async () => {
+    t = await createTestApp({
+      captureLogs: true,
+      routes: (app, services) => {
+        // A state change whose webhook event is broken: Ferry's fault, not the caller's.
+        registerRpc(app, services, {
+          path: '/probe/record',
+          versions: ['test'],
+          scope: 'any',
+          summary: 'probe',
+          tag: 'Probe',
+          body: Type.Object({ kind: Type.String() }),
+          handler: async ({ body }) => {
+            const event = { type: 'link_status_update', clientId: ghost, objectId: 'l1', payload: {} };
+            if (body.kind === 'unknown_client') await recordEvent(services.store.db, event);
+            if (body.kind === 'bad_url') await recordEvent(services.store.db, { ...event, url: 'nope' });
+            throw new InternalError('probe: an invariant does not hold');
+          },
+        });
+      },
+    });
+    const c = await t.client();
+    creds = { client_id: c.clientId, client_secret: c.clientSecret };
+  });
+  afterAll(() => t.close());
+
+  it.each([
+    ['unknown_client', `recordEvent(link_status_update, l1): no API client with id ${ghost}`],
+    ['bad_url', 'recordEvent(link_status_update, l1): the webhook URL is not an absolute URL'],
+    ['invariant', 'probe: an invariant does not hold'],
+  ])('%s → 500 internal_error; the detail is in the log only', async (kind, detail) => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/test/probe/record',
+      payload: { ...creds, kind },
+    });
+    expect(res.statusCode).toBe(500);
+    const body = res.json();
+    expect(body).toEqual({
+      error_id: expect.any(String),
+      request_id: expect.any(String),
+      code: 'internal_error',
+      message: INTERNAL_ERROR_MESSAGE,
+    });
+    expect(res.body).not.toContain('recordEvent');
+    const logged = t.logs.find(
+      (l) => l.msg === 'request failed' && (l.err as { message?: string } | undefined)?.message === detail,
+    );
+    expect(logged, JSON.stringify(t.logs.map((l) => l.msg))).toBeDefined();
+    expect(logged!.err).toMatchObject({ type: 'InternalError', code: 'internal_error' });
   });
 });

@@ -8,7 +8,6 @@ import {
   type Updateable,
 } from 'kysely';
 import { type Database, runStatement } from '../store/index.js';
-import type { Keyset } from './cursor.js';
 import { type LinkStatus, preBankStatuses } from './link-status.js';
 import type { PayLinkHistoryTable, PayLinksTable } from './pay.schema.js';
 import './pay.schema.js';
@@ -171,7 +170,8 @@ export interface ListQuery {
   statuses: LinkStatus[] | undefined;
   from: Date | undefined;
   to: Date | undefined;
-  after: Keyset | undefined;
+  /** The keyset of the previous page's last link. */
+  after: { at: string; id: string } | undefined;
   /** One more than the page size: the extra row answers "more?". */
   take: number;
 }

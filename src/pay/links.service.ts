@@ -2,10 +2,10 @@ import type { Static } from 'typebox';
 import type { ApiVersion } from '../api/index.js';
 import type { ApiClient } from '../auth/index.js';
 import { modeOf } from '../providers/index.js';
+import { DEFAULT_PAGE_SIZE, pageOf } from '../shared/cursor.js';
 import { ApiError, notFound, unauthorized, validationError } from '../shared/errors.js';
 import { validateTargetUrl } from '../webhooks/index.js';
 import { bankRefusal, cancelBankPayment, createBankPayment } from './bank.js';
-import { decodeKeyset } from './cursor.js';
 import {
   catalogueFilter,
   checkComplete,
@@ -37,6 +37,8 @@ const defaultExpiry: Record<LinkType, number> = {
 export function createLinksService(deps: PayDeps) {
   const { db, clock, ids, catalogue, publicUrl } = deps;
   const viewDeps = (): ViewDeps => ({ catalogue, publicUrl, now: clock.now() });
+  const cursor = deps.cursors.list('links', ['timestamp', 'uuid']);
+  const cursorOf = (link: repo.LinkRow) => cursor.encode(keysetOf(link));
 
   return {
     async create(
@@ -176,12 +178,8 @@ export function createLinksService(deps: PayDeps) {
 
     async list(client: ApiClient, version: ApiVersion, body: ListLinksInput) {
       const filter = body.filter ?? {};
-      const limit = body.pagination?.limit ?? 50;
-      const afterText = body.pagination?.after;
-      const after = afterText === undefined ? undefined : decodeKeyset(afterText);
-      if (afterText !== undefined && !after) {
-        throw validationError('pagination.after', 'is not a cursor from a previous links/list response');
-      }
+      const limit = body.pagination?.limit ?? DEFAULT_PAGE_SIZE;
+      const keyset = cursor.decode(body.pagination?.after);
       const statuses =
         filter.status === undefined ? undefined : ([] as LinkStatus[]).concat(filter.status as LinkStatus[]);
       const from = parseInstant(filter.inserted_at_from, 'filter.inserted_at_from');
@@ -191,21 +189,15 @@ export function createLinksService(deps: PayDeps) {
         statuses,
         from,
         to,
-        after,
+        after: keyset && { at: keyset[0], id: keyset[1] },
         take: limit + 1,
       });
-      const page = rows.slice(0, limit);
-      const more = rows.length > limit;
+      const { page, pagination } = pageOf(rows, limit, cursorOf);
       const d = viewDeps();
       return {
         client_id: client.clientId,
-        pagination: {
-          count: page.length,
-          'more?': more,
-          after: more && page.length > 0 ? keysetOf(page.at(-1)!) : null,
-          limit,
-        },
-        links: page.map((l) => linkSummary(l, version, d)),
+        pagination,
+        links: page.map((l) => linkSummary(l, version, d, cursorOf(l))),
       };
     },
 

@@ -1,6 +1,5 @@
 import type { ApiVersion } from '../api/index.js';
 import type { Catalogue, PaymentMethod, Provider } from '../providers/index.js';
-import { encodeKeyset } from './cursor.js';
 import { isExpired, statusForVersion, v1Statuses } from './link-status.js';
 import type { HistoryRow, LinkRow } from './links.repository.js';
 import { currencyMinorUnits, formatAmount } from './money.js';
@@ -93,8 +92,13 @@ export function linkView(
   };
 }
 
-/** One links/list item. */
-export function linkSummary(link: LinkRow, version: ApiVersion, d: ViewDeps): Record<string, unknown> {
+/** One links/list item; `keyset` is its cursor. */
+export function linkSummary(
+  link: LinkRow,
+  version: ApiVersion,
+  d: ViewDeps,
+  keyset: string,
+): Record<string, unknown> {
   return {
     link_id: link.id,
     web_id: link.web_id,
@@ -107,8 +111,9 @@ export function linkSummary(link: LinkRow, version: ApiVersion, d: ViewDeps): Re
     amount: amountOf(link),
     currency: link.currency,
     provider_id: link.provider_id,
-    keyset: keysetOf(link),
+    keyset,
   };
 }
 
-export const keysetOf = (link: LinkRow) => encodeKeyset({ at: link.created_at.toISOString(), id: link.id });
+/** A link's place in links/list: (created_at, link_id), the order of the list. */
+export const keysetOf = (link: LinkRow): [string, string] => [link.created_at.toISOString(), link.id];

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { BankConnector } from '../connectors/index.js';
 import type { Catalogue } from '../providers/index.js';
 import type { Clock } from '../shared/clock.js';
+import type { CursorCodec } from '../shared/cursor.js';
 import type { Ids } from '../shared/ids.js';
 import type { Database } from '../store/index.js';
 
@@ -41,6 +42,8 @@ export interface PayDeps {
   publicUrl: string;
   /** Hosts a live link's webhook_url may name although they resolve to private addresses (WEBHOOK_ALLOW_HOSTS). */
   webhookAllowHosts?: readonly string[];
+  /** Signs and checks links/list cursors. */
+  cursors: CursorCodec;
   polling?: Partial<PollingPolicy>;
   /** Failures that are not the caller's (bank down during a poll); the app's logger in production. */
   log?: (message: string, detail?: Record<string, unknown>) => void;

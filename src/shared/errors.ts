@@ -55,3 +55,18 @@ export const notFound = (what = 'resource') => new ApiError('not_found', `The ${
 export const unauthorized = (message = 'Authentication failed.') => new ApiError('unauthorized', message);
 export const validationError = (field: string, message: string) =>
   new ApiError('validation_error', `${field}: ${message}`, { field });
+
+/** What a client is told of any failure inside Ferry; the log has the rest, under the same error_id. */
+export const INTERNAL_ERROR_MESSAGE = 'An internal error occurred. Quote error_id to support.';
+
+/**
+ * A failure inside Ferry, not the API client's doing (a caller broke a contract, an invariant does not hold): the
+ * client gets 500 `internal_error` and never the message, which is the detail for the log.
+ */
+export class InternalError extends Error {
+  readonly code = 'internal_error' as const;
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super(detail, options);
+    this.name = 'InternalError';
+  }
+}

@@ -127,6 +127,7 @@ describe('webhooks of one object arrive in the order they happened', () => {
       clock,
       secretBox: t.services.secretBox,
       worker: createWorkerRegistry(),
+      cursors: t.services.cursors,
       random: () => 0,
     });
     const refused = new Set<string>();

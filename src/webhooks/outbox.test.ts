@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planCounters } from '../../test/support/plan-counters.js';
 import { createTestApp, type TestApp } from '../../test/support/test-app.js';
+import { ApiError, InternalError } from '../shared/errors.js';
 import type { Database } from '../store/index.js';
 import { applyAttempts, claimDue, listEvents } from './events.repository.js';
 import { recordEvent } from './index.js';
@@ -87,18 +88,21 @@ describe('recordEvent', () => {
     expect(row).toBeUndefined();
   });
 
-  it('refuses an unknown client and a mismatched payload type', async () => {
-    const base = { type: 'x', objectId: 'o', payload: {} };
-    await expect(recordEvent(t.store.db, { ...base, clientId: 'nope' })).rejects.toMatchObject({
-      code: 'not_found',
-    });
-    await expect(
-      recordEvent(t.store.db, { ...base, clientId: '00000000-0000-4000-8000-000000000000' }),
-    ).rejects.toMatchObject({ code: 'not_found' });
+  it('refuses a malformed event as an internal error (its callers are Ferry’s own, not the API client)', async () => {
     const clientId = await clientUuid(null);
-    await expect(
-      recordEvent(t.store.db, { ...base, clientId, payload: { type: 'other' } }),
-    ).rejects.toMatchObject({ code: 'validation_error' });
+    const base = { type: 'x', objectId: 'o', payload: {}, clientId };
+    for (const [event, detail] of [
+      [{ ...base, clientId: 'nope' }, 'no API client with id nope'],
+      [{ ...base, clientId: '00000000-0000-4000-8000-000000000000' }, 'no API client with id 00000000-'],
+      [{ ...base, payload: { type: 'other' } }, 'payload.type other differs from the event type'],
+      [{ ...base, type: '' }, 'the type must be 1 to 64 characters'],
+      [{ ...base, url: 'not a url' }, 'the webhook URL is not an absolute URL'],
+    ] as const) {
+      const error = await recordEvent(t.store.db, event).catch((e: unknown) => e);
+      expect(error, detail).toBeInstanceOf(InternalError);
+      expect(error).not.toBeInstanceOf(ApiError);
+      expect(error).toMatchObject({ code: 'internal_error', message: expect.stringContaining(detail) });
+    }
   });
 });
 
@@ -166,6 +170,18 @@ describe('a long backlog, no statistics', () => {
       expect(page[0]!.created_at.getTime()).toBeGreaterThanOrEqual(page[100]!.created_at.getTime());
       expect(after.scans).toBe(before.scans);
       expect(after.read - before.read).toBeLessThanOrEqual(150);
+      // The next page starts at the cursor: it walks on from there, not from the head of the index.
+      const last = page[99]!;
+      const next = await listEvents(tx, clientId, {
+        types: ['link_status_update'],
+        states: ['pending'],
+        after: { createdAt: last.created_key, id: last.id },
+        limit: 100,
+      });
+      const end = await counters(tx);
+      expect(next[0]!.id).toBe(page[100]!.id);
+      expect(end.scans).toBe(after.scans);
+      expect(end.read - after.read).toBeLessThanOrEqual(150);
     });
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { ApiError, validationError } from '../shared/errors.js';
+import { InternalError } from '../shared/errors.js';
 import type { Database } from '../store/index.js';
 import { WORK_CHANNEL } from '../worker/index.js';
 import './webhooks.schema.js';
@@ -28,18 +28,20 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * Writes an outbox event in the caller's transaction; the worker delivers it later. Returns the event id.
  * The body is serialised here, once: the same bytes are signed and sent on every attempt and replay. It ends
  * with `event_id`, `occurred_at` and `sequence` (increasing per object), so a receiver can order and deduplicate.
+ * Callers are Ferry's own state changes, never an API client: a malformed event is an InternalError.
  */
 export async function recordEvent(
   db: Kysely<Database> | Transaction<Database>,
   event: OutboxEvent,
 ): Promise<string> {
-  if (!event.type || event.type.length > 64) throw validationError('type', 'must be 1 to 64 characters');
+  const refused = (why: string) => new InternalError(`recordEvent(${event.type}, ${event.objectId}): ${why}`);
+  if (!event.type || event.type.length > 64) throw refused('the type must be 1 to 64 characters');
   if (event.payload.type !== undefined && event.payload.type !== event.type) {
-    throw validationError('payload.type', 'must equal the event type');
+    throw refused(`payload.type ${String(event.payload.type)} differs from the event type`);
   }
-  if (!UUID.test(event.clientId)) throw new ApiError('not_found', `No API client with id ${event.clientId}.`);
+  if (!UUID.test(event.clientId)) throw refused(`no API client with id ${event.clientId}`);
   const url = event.url ?? null;
-  if (url !== null && !URL.canParse(url)) throw validationError('webhook_url', 'must be an absolute URL');
+  if (url !== null && !URL.canParse(url)) throw refused('the webhook URL is not an absolute URL');
   const id = event.id ?? randomUUID();
   const { type: _ignored, event_id: _id, occurred_at: _at, sequence: _seq, ...rest } = event.payload;
   // Without its closing brace: the statement appends the three fields it alone knows (sequence, the time).
@@ -65,8 +67,6 @@ export async function recordEvent(
     )
     SELECT ins.id, ins.state, CASE WHEN ins.state = 'pending' THEN pg_notify(${WORK_CHANNEL}, ${DELIVER_TASK}) END
     FROM ins`.execute(db);
-  if (result.rows.length === 0) {
-    throw new ApiError('not_found', `No API client with id ${event.clientId}.`);
-  }
+  if (result.rows.length === 0) throw refused(`no API client with id ${event.clientId}`);
   return id;
 }

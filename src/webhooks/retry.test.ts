@@ -3,6 +3,7 @@ import { decisionOf, firstAttempts } from '../../test/support/first-attempts.js'
 import { createTestApp, type TestApp } from '../../test/support/test-app.js';
 import { startReceiver } from '../../test/support/webhook-receiver.js';
 import { ManualClock } from '../shared/clock.js';
+import { createCursorCodec } from '../shared/cursor.js';
 import { createWorkerRegistry } from '../worker/index.js';
 import { createDeliveryService, type DeliveryService, INTERNAL_ATTEMPT_ERROR } from './delivery.service.js';
 import { createHttpSender } from './http-sender.js';
@@ -32,6 +33,7 @@ beforeAll(async () => {
     clock,
     secretBox: t.services.secretBox,
     worker: createWorkerRegistry(),
+    cursors: createCursorCodec(Buffer.alloc(32)),
     random: () => 0.5, // jitter takes exactly 10% off every delay
   });
   receiver = await startReceiver((_req, n) => status(n));

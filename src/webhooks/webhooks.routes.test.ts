@@ -63,7 +63,7 @@ describe('POST /test/webhooks/events/list', () => {
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.events.map((e: { event_id: string }) => e.event_id)).toEqual([...aliceEvents].reverse());
-    expect(body.pagination).toEqual({ limit: 50, 'more?': false });
+    expect(body.pagination).toEqual({ count: 7, 'more?': false, after: null, limit: 50 });
     expect(body.events[0]).toMatchObject({
       type: 'link_status_update',
       object_id: 'link-c',
@@ -104,6 +104,49 @@ describe('POST /test/webhooks/events/list', () => {
       expect(body.pagination.limit).toBe(3);
     }
     expect(seen).toEqual([...aliceEvents].reverse());
+  });
+
+  it('walks every page by following pagination.after: each event once, then after is null', async () => {
+    for (const limit of [1, 2, 3, 6, 7, 8, 250]) {
+      const seen: string[] = [];
+      let after: string | undefined;
+      for (let page = 1; ; page++) {
+        expect(page, `limit ${limit}: the walk does not end`).toBeLessThanOrEqual(aliceEvents.length + 1);
+        const res = await call('list', alice, { pagination: { limit, ...(after ? { after } : {}) } });
+        expect(res.statusCode).toBe(200);
+        const { events, pagination } = res.json() as {
+          events: { event_id: string; keyset: string }[];
+          pagination: { count: number; 'more?': boolean; after: string | null; limit: number };
+        };
+        seen.push(...events.map((e) => e.event_id));
+        expect(Object.keys(pagination).sort()).toEqual(['after', 'count', 'limit', 'more?']);
+        expect(pagination.count).toBe(events.length);
+        expect(pagination.limit).toBe(limit);
+        if (!pagination['more?']) {
+          expect(pagination.after).toBeNull();
+          break;
+        }
+        expect(events).toHaveLength(limit);
+        // The next page starts after this page's last event, never where this page started.
+        expect(pagination.after).toBe(events.at(-1)!.keyset);
+        expect(pagination.after).not.toBe(after);
+        after = pagination.after!;
+      }
+      expect(seen, `limit ${limit}`).toEqual([...aliceEvents].reverse());
+    }
+  });
+
+  it('refuses a tampered, truncated, unsigned or other list’s cursor as validation_error on pagination.after', async () => {
+    const first = (await call('list', alice, { pagination: { limit: 2 } })).json();
+    const cursor = first.pagination.after as string;
+    const flipped = `${cursor.slice(0, 5)}${cursor[5] === 'A' ? 'B' : 'A'}${cursor.slice(6)}`;
+    const oldStyle = Buffer.from(`2026-02-01T00:05:00.000000Z|${aliceEvents[4]}`).toString('base64url');
+    const foreign = t.services.ais.transactionsCursor({ sortDate: '2026-02-01', id: aliceEvents[4]! });
+    for (const after of [flipped, oldStyle, foreign, cursor.slice(0, -2)]) {
+      const res = await call('list', alice, { pagination: { after } });
+      expect(res.statusCode, after).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'validation_error', field: 'pagination.after' });
+    }
   });
 
   it('rejects bad input with validation_error', async () => {

@@ -72,14 +72,7 @@ export function registerWebhookRoutes(
         ...(body.pagination?.after ? { after: body.pagination.after } : {}),
         ...(body.pagination?.limit ? { limit: body.pagination.limit } : {}),
       });
-      return {
-        events: page.events,
-        pagination: {
-          limit: page.limit,
-          ...(body.pagination?.after ? { after: body.pagination.after } : {}),
-          'more?': page.more,
-        },
-      };
+      return { events: page.events, pagination: page.pagination };
     },
   });
 

@@ -1,6 +1,7 @@
 import type { ApiClient } from '../auth/index.js';
 import type { Config } from '../config/index.js';
 import type { Clock } from '../shared/clock.js';
+import { type CursorCodec, DEFAULT_PAGE_SIZE, type PageInfo, pageOf } from '../shared/cursor.js';
 import { ApiError, notFound, validationError } from '../shared/errors.js';
 import type { SecretBox } from '../shared/secret-box.js';
 import type { Store } from '../store/index.js';
@@ -23,6 +24,8 @@ export interface WebhooksDeps {
   clock: Clock;
   secretBox: SecretBox;
   worker: WorkerRegistry;
+  /** Signs and checks the events list's cursors. */
+  cursors: CursorCodec;
   /** Where an attempt that failed inside Ferry, or a failed dispatch, is logged. */
   log?: { error(detail: Record<string, unknown>, message: string): void };
   resolver?: Resolver;
@@ -60,7 +63,7 @@ export interface WebhooksService {
   readonly delivery: DeliveryService;
   /** Checks a webhook/callback URL when a client gives one (400 validation_error on `field`). */
   validateUrl(url: string, mode: 'test' | 'live', field?: string): void;
-  list(client: ApiClient, input: ListInput): Promise<{ events: EventView[]; more: boolean; limit: number }>;
+  list(client: ApiClient, input: ListInput): Promise<{ events: EventView[]; pagination: PageInfo }>;
   get(client: ApiClient, eventId: string): Promise<{ event: EventView; attempts: Record<string, unknown>[] }>;
   redeliver(client: ApiClient, eventId: string): Promise<EventView>;
   close(): Promise<void>;
@@ -68,6 +71,8 @@ export interface WebhooksService {
 
 export function createWebhooksService(deps: WebhooksDeps): WebhooksService {
   const { config, store, clock, secretBox, worker } = deps;
+  const cursor = deps.cursors.list('webhook_events', ['timestamp', 'uuid']);
+  const cursorOf = (row: repo.EventRow) => cursor.encode([row.created_key, row.id]);
   checkAllowList(config.webhooks.allowHosts);
   const keys = createWebhookKeys({
     db: store.db,
@@ -127,7 +132,7 @@ export function createWebhooksService(deps: WebhooksDeps): WebhooksService {
     created_at: row.created_at.toISOString(),
     delivered_at: row.delivered_at?.toISOString() ?? null,
     next_attempt_at: row.next_attempt_at?.toISOString() ?? null,
-    keyset: Buffer.from(`${row.created_key}|${row.id}`).toString('base64url'),
+    keyset: cursorOf(row),
   });
 
   async function ownEvent(client: ApiClient, eventId: string): Promise<repo.EventRow> {
@@ -145,7 +150,8 @@ export function createWebhooksService(deps: WebhooksDeps): WebhooksService {
     },
 
     async list(client, input) {
-      const limit = input.limit ?? 50;
+      const limit = input.limit ?? DEFAULT_PAGE_SIZE;
+      const keyset = cursor.decode(input.after);
       const rows = await repo.listEvents(store.db, client.id, {
         limit,
         ...(input.types ? { types: input.types } : {}),
@@ -153,9 +159,10 @@ export function createWebhooksService(deps: WebhooksDeps): WebhooksService {
         ...(input.states ? { states: input.states } : {}),
         ...(input.from ? { from: parseTime('filter.created_at_from', input.from) } : {}),
         ...(input.to ? { to: parseTime('filter.created_at_to', input.to) } : {}),
-        ...(input.after ? { after: parseKeyset(input.after) } : {}),
+        ...(keyset ? { after: { createdAt: keyset[0], id: keyset[1] } } : {}),
       });
-      return { events: rows.slice(0, limit).map(toView), more: rows.length > limit, limit };
+      const { page, pagination } = pageOf(rows, limit, cursorOf);
+      return { events: page.map(toView), pagination };
     },
 
     async get(client, eventId) {
@@ -212,13 +219,4 @@ function parseTime(field: string, value: string): Date {
     throw validationError(field, 'must be an ISO 8601 date or date-time');
   }
   return date;
-}
-
-function parseKeyset(value: string): { createdAt: string; id: string } {
-  const decoded = Buffer.from(value, 'base64url').toString('utf8');
-  const [createdAt, id] = decoded.split('|');
-  if (!createdAt || !id || !UUID.test(id) || Number.isNaN(new Date(createdAt).getTime())) {
-    throw validationError('pagination.after', 'is not a keyset returned by this endpoint');
-  }
-  return { createdAt, id };
 }

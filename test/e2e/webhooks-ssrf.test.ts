@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCursorCodec } from '../../src/shared/cursor.js';
 import { createWebhooksService, recordEvent, type WebhooksService } from '../../src/webhooks/index.js';
 import { createWorkerRegistry } from '../../src/worker/index.js';
 import { decisionOf, firstAttempts } from '../support/first-attempts.js';
@@ -28,6 +29,7 @@ beforeAll(async () => {
     clock: t.services.clock,
     secretBox: t.services.secretBox,
     worker: createWorkerRegistry(),
+    cursors: createCursorCodec(Buffer.alloc(32)),
     resolver: async (host) =>
       host === 'rebind.example' || host === 'trap.attacker.example'
         ? [{ address: '127.0.0.1', family: 4 }]
