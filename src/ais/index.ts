@@ -10,14 +10,14 @@ import type { Catalogue } from '../providers/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { Ids } from '../shared/ids.js';
 import type { Store } from '../store/index.js';
-import type { Csrf } from '../webui/index.js';
+import type { HostedPages } from '../webui/index.js';
 import type { WorkerRegistry } from '../worker/index.js';
 import { type AisDeps, type AisSettings, defaultAisSettings } from './ais.context.js';
 import { registerAisApi } from './ais.routes.js';
 import { type AisWorker, createAisWorker } from './ais.worker.js';
 import { realSleep } from './bank-call.js';
 import { createBulkCopy } from './bulk-copy.js';
-import { registerConsentPages } from './consent-page.routes.js';
+import { consentPage } from './consent-page.routes.js';
 import { createKeyset } from './keyset.js';
 import './ais.schema.js';
 
@@ -82,9 +82,9 @@ export function registerAisWorker(registry: WorkerRegistry, ais: AisService): vo
 /** The /v2 and /test Data API and the hosted consent page. */
 export async function registerAisRoutes(
   app: FastifyInstance,
-  deps: RpcDeps & { ais: AisService; store: Store; csrf: Csrf },
+  deps: RpcDeps & { ais: AisService; pages: HostedPages },
 ): Promise<void> {
   const onWork = () => deps.ais.worker.kick();
   registerAisApi(app, deps, deps.ais.deps, onWork);
-  await registerConsentPages(app, { ais: deps.ais.deps, store: deps.store, csrf: deps.csrf, onWork });
+  await deps.pages.register(consentPage(deps.ais.deps, onWork));
 }
