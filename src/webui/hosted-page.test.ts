@@ -7,7 +7,7 @@ import { readEvents } from '../../test/support/sse.js';
 import { createTestStore } from '../../test/support/test-store.js';
 import { ApiError } from '../shared/errors.js';
 import type { Store } from '../store/index.js';
-import { type HostedPage, html, registerWebui, translator } from './index.js';
+import { faviconPath, type HostedPage, html, registerWebui, translator } from './index.js';
 
 /** A flow with no domain behind it: what a new hosted page (a widget, a return page) writes, and no more. */
 interface Demo {
@@ -122,13 +122,14 @@ describe('the hosted-page kit', () => {
     });
   const alertOf = (res: LightMyRequestResponse) => /role="alert">([^<]*)</.exec(res.body)?.[1];
 
-  it('serves the page in its template and language with the strict CSP, and a CSRF token', async () => {
+  it('serves the page in its template and language with the strict CSP, an icon and a CSRF token', async () => {
     add('page-a', 'en');
     const { res, cookie, token } = await open('/demo/page-a');
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('<body class="t-receipt">');
     expect(res.body).toContain('<html lang="en">');
     expect(String(res.headers['content-security-policy'])).toMatch(/script-src 'nonce-[^']+'/);
+    expect(res.body).toContain(`<link rel="icon" href="${faviconPath}" type="image/svg+xml">`);
     // Waiting for something: without the script, the page reloads itself.
     expect(res.body).toContain('<noscript><meta http-equiv="refresh" content="5"></noscript>');
     expect(cookie).toMatch(/^ferry_csrf=/);
@@ -137,11 +138,12 @@ describe('the hosted-page kit', () => {
     expect(token).toBe(createHmac('sha256', CSRF_KEY).update(`/demo/page-a\n${value}`).digest('base64url'));
   });
 
-  it('an unknown web_id is a 404 page in the page’s own words', async () => {
+  it('an unknown web_id is a 404 page in the page’s own words, with the icon declared', async () => {
     const res = await app.inject({ method: 'GET', url: '/other/nope?lang=ro' });
     expect(res.statusCode).toBe(404);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
     expect(alertOf(res)).toBe('Nu există acest demo.');
+    expect(res.body).toContain(`rel="icon" href="${faviconPath}"`);
     const action = await post('/other/nope/go', '', {});
     expect(action.statusCode).toBe(404);
   });
@@ -239,5 +241,27 @@ describe('the hosted-page kit', () => {
         WHERE application_name = 'ferry-live-status' AND datname = current_database()`.execute(store.db);
       expect(rows[0]!.n).toBe(1);
     }
+  });
+
+  it('serves a tiny icon: the declared SVG and /favicon.ico', async () => {
+    const svg = await app.inject({ method: 'GET', url: faviconPath });
+    expect(svg.statusCode).toBe(200);
+    expect(svg.headers['content-type']).toBe('image/svg+xml');
+    expect(svg.headers['cache-control']).toContain('immutable');
+    expect(svg.rawPayload.length).toBeLessThan(512);
+    expect(svg.body).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    const ico = await app.inject({ method: 'GET', url: '/favicon.ico' });
+    expect(ico.statusCode).toBe(200);
+    expect(ico.headers['content-type']).toBe('image/x-icon');
+    const bytes = ico.rawPayload;
+    expect(bytes.length).toBe(6 + 16 + 40 + 16 * 16 * 4 + 16 * 4);
+    // ICONDIR (icon, one image), then a 16×16 32-bit entry whose image starts right after it.
+    expect([...bytes.subarray(0, 6)]).toEqual([0, 0, 1, 0, 1, 0]);
+    expect([bytes[6], bytes[7], bytes.readUInt16LE(12), bytes.readUInt32LE(18)]).toEqual([16, 16, 32, 22]);
+    expect(bytes.readUInt32LE(14)).toBe(bytes.length - 22);
+    // Opaque pixels in the accent blue and in white, transparent corners.
+    const alpha = (x: number, y: number) => bytes[62 + ((15 - y) * 16 + x) * 4 + 3];
+    expect(alpha(0, 0)).toBe(0);
+    expect(alpha(8, 8)).toBe(255);
   });
 });

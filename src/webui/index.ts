@@ -1,7 +1,7 @@
 /**
- * The hosted-page kit (webui/): layout, the seven templates, i18n with translated errors, CSP, assets, CSRF,
- * live status over SSE through one notification hub. A flow's page lives beside its domain (pay/pay-page.*,
- * ais/consent-page.*) as a `HostedPage` and a view, registered with `pages.register`.
+ * The hosted-page kit (webui/): layout, the seven templates, i18n with translated errors, CSP, assets and the
+ * favicon, CSRF, live status over SSE through one notification hub. A flow's page lives beside its domain
+ * (pay/pay-page.*, ais/consent-page.*) as a `HostedPage` and a view, registered with `pages.register`.
  * Imports nothing from the domains that use it.
  */
 import type { FastifyInstance } from 'fastify';
@@ -23,6 +23,7 @@ export { displayAmount, displayDate, isLang, languages, pickLanguage, translator
 export type { PageOptions } from './layout.js';
 export {
   assetSizes,
+  faviconPath,
   languageLinks,
   newNonce,
   renderPage,
@@ -39,7 +40,7 @@ export type { FrameContext, Regions, SelectorStyle, Template } from './templates
 export { frames, isTemplate, selectorStyle, templates } from './templates.js';
 
 /**
- * Serves the assets and returns the kit every flow registers its page with. One CSRF key for
+ * Serves the assets and the favicon and returns the kit every flow registers its page with. One CSRF key for
  * every page, derived from the master key so every process agrees on it.
  */
 export function registerWebui(
