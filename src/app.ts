@@ -9,7 +9,7 @@ import { registerSandboxBank } from './sandbox-bank/index.js';
 import { createServices, type ServiceDeps, type Services } from './services.js';
 import { loggerOptions } from './shared/redact.js';
 import { registerWebhookRoutes } from './webhooks/index.js';
-import { createCsrf, registerWebui, webuiCsrfKey } from './webui/index.js';
+import { registerWebui } from './webui/index.js';
 
 const SANDBOX_NOTIFY_TASK = 'sandbox-bank.notify';
 const SANDBOX_NOTIFY_BATCH = 20;
@@ -57,12 +57,10 @@ export async function buildApp(
   registerHealthRoutes(app, services.store);
   registerProviderRoutes(app, { ...services, publicUrl: config.publicUrl });
   registerWebhookRoutes(app, services);
-  await registerPayRoutes(app, services);
-  await registerWebui(app, { ...services, publicUrl: config.publicUrl, csrfKey: webuiCsrfKey(services) });
-  await registerAisRoutes(app, {
-    ...services,
-    csrf: createCsrf(webuiCsrfKey(services), { secure: config.publicUrl.startsWith('https:') }),
-  });
+  // The hosted-page kit: one CSRF key and one notification hub for the pay and consent pages.
+  const pages = registerWebui(app, { ...services, publicUrl: config.publicUrl });
+  await registerPayRoutes(app, { ...services, pages, publicUrl: config.publicUrl });
+  await registerAisRoutes(app, { ...services, pages });
   // The sandbox bank (rzb_ro, bt_ro, cec_ro) at ${PUBLIC_URL}/sandbox-bank/<id>, in its own schema and scope.
   // Its funds notifications reach /bank-notifications in process: PUBLIC_URL is the browsers' address and
   // need not route back to this server (TLS at a proxy); the loop runs with the worker (`ferry start`).

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { templates } from '../webui/index.js';
+import { templates, translator } from '../webui/index.js';
 import { type AisTestApp, createAisTestApp, eventsOf } from './test-support/ais-test-app.js';
 
 let t: AisTestApp;
@@ -72,6 +72,30 @@ describe('the hosted consent page', () => {
     });
     expect(wrongBank.status).toBe(400);
     expect(wrongBank.body).toContain('role="alert"');
+    // The page's language, not the API's English message.
+    expect(wrongBank.body).toContain(translator('ro')('error.code.method_selection_error'));
+    expect(wrongBank.body).not.toContain('Choose one of the banks listed.');
+  });
+
+  it('a bank refusing at the choice: the page says so in its language, never the API message', async () => {
+    const { consentId, webId } = await t.createConsent({ ais_method: {} });
+    const page = await t.page(`/consent/${webId}`);
+    t.bank.fail('createConsent', {
+      kind: 'rejected',
+      httpStatus: 400,
+      tppMessages: [{ category: 'ERROR', code: 'FORMAT_ERROR', text: 'bad psu' }],
+    });
+    const refused = await t.page(`/consent/${webId}/select?lang=en`, {
+      method: 'POST',
+      form: { csrf: csrfOf(page.body), method_id: 'bt_ro_ais_sandbox' },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toContain(translator('en')('error.code.unprocessable_entity'));
+    expect(refused.body).not.toContain('did not accept');
+    expect(refused.body).not.toContain('bad psu');
+    // Back to choosing: the page offers the banks again.
+    expect(refused.body).toContain(`action="/consent/${webId}/select"`);
+    expect((await t.call('/test/ais/consents/get', { consent_id: consentId })).body.status).toBe('started');
   });
 
   it('the user can go back and pick another bank: the first bank consent is deleted', async () => {

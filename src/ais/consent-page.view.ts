@@ -1,18 +1,22 @@
 import type { AisMethod, Catalogue } from '../providers/index.js';
 import {
+  bankPicker,
   displayDate,
   html,
   type Lang,
+  type LiveState,
+  type PageView,
   type Raw,
-  type Regions,
-  raw,
-  type SelectorStyle,
+  returnUrl,
+  statusBlock,
+  stepOf,
   type Translate,
+  type ViewInput,
 } from '../webui/index.js';
 import type { Consent } from './consent.repository.js';
 import { type ConsentStatus, isFinalConsentStatus } from './consent-status.js';
 
-/** The consent page's own strings; the layout's shared keys (secure, powered, ...) are overridden for AIS. */
+/** The consent page's own strings; the kit's shared keys (secure, powered, redirect.*, ...) are overridden for AIS. */
 export const consentStrings: Record<Lang, Record<string, string>> = {
   en: {
     secure: 'Secure connection',
@@ -39,8 +43,8 @@ export const consentStrings: Record<Lang, Record<string, string>> = {
     'c.step.authorise': 'Confirm at bank',
     'c.step.fetch': 'Reading data',
     'c.step.done': 'Done',
-    'c.redirect.title': 'Taking you to your bank…',
-    'c.redirect.body': 'You will confirm access on {bank}’s own page.',
+    'redirect.title': 'Taking you to your bank…',
+    'redirect.body': 'You will confirm access on {bank}’s own page.',
     'cs.created': 'Waiting for you',
     'cs.started': 'Waiting for you',
     'cs.requested': 'Contacting your bank…',
@@ -85,8 +89,8 @@ export const consentStrings: Record<Lang, Record<string, string>> = {
     'c.step.authorise': 'Confirmă la bancă',
     'c.step.fetch': 'Citim datele',
     'c.step.done': 'Gata',
-    'c.redirect.title': 'Te ducem la banca ta…',
-    'c.redirect.body': 'Vei confirma accesul pe pagina {bank}.',
+    'redirect.title': 'Te ducem la banca ta…',
+    'redirect.body': 'Vei confirma accesul pe pagina {bank}.',
     'cs.created': 'Te așteptăm',
     'cs.started': 'Te așteptăm',
     'cs.requested': 'Contactăm banca ta…',
@@ -119,45 +123,23 @@ export function consentViewOf(consent: Consent): ConsentView {
   return 'progress';
 }
 
-/** The client's redirect_url with the consent's id and status (the end of the flow). */
-export function redirectTarget(consent: Consent): string | null {
-  if (!consent.redirectUrl) return null;
-  try {
-    const url = new URL(consent.redirectUrl);
-    url.searchParams.set('consent_id', consent.id);
-    url.searchParams.set('status', consent.status);
-    return url.href;
-  } catch {
-    return null;
-  }
-}
+/** The statuses of the first three steps (choose, authorise, reading data); the rest are the last. */
+const steps: readonly (readonly ConsentStatus[])[] = [
+  ['created', 'started'],
+  ['requested', 'sca_url_retrieved', 'awaiting_authz'],
+  ['authorized'],
+];
 
-const stepOf = (s: ConsentStatus): number =>
-  s === 'created' || s === 'started'
-    ? 0
-    : s === 'requested' || s === 'sca_url_retrieved' || s === 'awaiting_authz'
-      ? 1
-      : s === 'authorized'
-        ? 2
-        : 3;
-
-/** The state the shared page script applies (SSE, polling endpoint, first render): the pay page's shape. */
-export interface LiveState {
-  status: ConsentStatus;
-  title: string;
-  message: string;
-  final: boolean;
-  ok: boolean;
-  step: number;
-  resume: boolean;
-  redirect: string | null;
-  auto: string | null;
-}
-
-export function liveState(consent: Consent, client: string, t: Translate, lang: Lang): LiveState {
+export function liveState(
+  consent: Consent,
+  client: string,
+  t: Translate,
+  lang: Lang,
+): LiveState<ConsentStatus> {
   const final = consentViewOf(consent) === 'final';
-  const redirect = final ? redirectTarget(consent) : null;
   const s = consent.status;
+  // The end of the flow: the client's redirect_url with the consent's id and status.
+  const redirect = final ? returnUrl(consent.redirectUrl, { consent_id: consent.id, status: s }) : null;
   const message = !final
     ? t('cm.progress', { client })
     : s === 'active'
@@ -172,36 +154,32 @@ export function liveState(consent: Consent, client: string, t: Translate, lang: 
     message,
     final,
     ok: s === 'active',
-    step: final ? 4 : stepOf(s),
+    step: final ? 4 : stepOf(s, steps),
     resume: (s === 'sca_url_retrieved' || s === 'awaiting_authz') && !!consent.scaUrl,
     redirect,
     auto: redirect ? t('back.auto', { merchant: client }) : null,
   };
 }
 
-export interface ConsentPageInput {
+export interface ConsentPageInput extends ViewInput {
   consent: Consent;
   client: string;
   methods: readonly AisMethod[];
   catalogue: Catalogue;
-  t: Translate;
-  lang: Lang;
-  selector: SelectorStyle;
-  csrf: string;
-  error?: string | undefined;
 }
 
-export function consentRegions(i: ConsentPageInput): { regions: Regions; heading: string } {
+export function consentRegions(i: ConsentPageInput): PageView {
   const { consent, t } = i;
   const view = consentViewOf(consent);
   const base = `/consent/${consent.webId}`;
   const heading = view === 'choose' ? t('c.title') : liveState(consent, i.client, t, i.lang).title;
   const hero = html`<p class="who">${t('c.asks', { client: i.client })}</p>`;
   const details = detailsList(i, view);
-  const alert = i.error ? html`<div class="alert" role="alert">${i.error}</div>` : html``;
+  const { alert } = i;
+  const page = { heading, title: heading, progress: view === 'progress' };
   if (view === 'choose') {
     return {
-      heading,
+      ...page,
       regions: {
         hero,
         details,
@@ -220,7 +198,7 @@ export function consentRegions(i: ConsentPageInput): { regions: Regions; heading
         ? html`<form method="post" action="${`${base}/reset`}"><input type="hidden" name="csrf" value="${i.csrf}"><button type="submit" class="btn secondary">${t('c.other')}</button></form>`
         : html``;
     return {
-      heading,
+      ...page,
       regions: {
         hero,
         details,
@@ -229,7 +207,7 @@ export function consentRegions(i: ConsentPageInput): { regions: Regions; heading
       },
     };
   }
-  return { heading, regions: { hero, details, main: html`${alert}${statusBlock(i, base)}` } };
+  return { ...page, regions: { hero, details, main: html`${alert}${statusOf(i, base)}` } };
 }
 
 function detailsList(i: ConsentPageInput, view: ConsentView): Raw {
@@ -247,39 +225,33 @@ ${view === 'choose' || view === 'continue' ? html`<div><dt>${t('c.expires')}</dt
 function chooseForm(i: ConsentPageInput, base: string): Raw {
   const { t, methods } = i;
   if (methods.length === 0) return html`<p class="alert">${t('c.none', { client: i.client })}</p>`;
-  const chosen = methods.length === 1 ? methods[0]!.methodId : (i.consent.methodId ?? '');
-  const name = (m: AisMethod) => i.catalogue.provider(m.providerId)?.name ?? m.providerId;
-  const selector =
-    i.selector === 'select'
-      ? html`<div class="field"><label for="method">${t('c.choose')}</label><select id="method" name="method_id" required>
-<option value="">${t('c.choose.select')}</option>
-${methods.map((m) => html`<option value="${m.methodId}"${raw(m.methodId === chosen ? ' selected' : '')}>${name(m)}</option>`)}</select></div>`
-      : html`<fieldset><legend>${t('c.choose')}</legend><div class="${i.selector === 'grid' ? 'tiles' : i.selector === 'chips' ? 'methods-chips' : 'methods'}">${methods.map(
-          (m) => {
-            const id = `m-${m.methodId}`;
-            return html`<label class="method" for="${id}"><input type="radio" id="${id}" name="method_id" value="${m.methodId}" required${raw(m.methodId === chosen ? ' checked' : '')}><img src="${`/providers/logos/${m.providerId}.svg`}" alt="" width="36" height="36"><span><span class="m-name">${name(m)}</span></span></label>`;
-          },
-        )}</div></fieldset>`;
+  const selector = bankPicker({
+    selector: i.selector,
+    legend: t('c.choose'),
+    placeholder: t('c.choose.select'),
+    choices: methods.map((m) => ({
+      id: m.methodId,
+      providerId: m.providerId,
+      name: i.catalogue.provider(m.providerId)?.name ?? m.providerId,
+    })),
+    chosen: methods.length === 1 ? methods[0]!.methodId : (i.consent.methodId ?? ''),
+  });
   return html`<form id="consentform" method="post" action="${`${base}/select`}">
 <input type="hidden" name="csrf" value="${i.csrf}">
 ${selector}
 </form>`;
 }
 
-function statusBlock(i: ConsentPageInput, base: string): Raw {
-  const { consent, t } = i;
-  const s = liveState(consent, i.client, t, i.lang);
-  const steps = ['c.step.choose', 'c.step.authorise', 'c.step.fetch', 'c.step.done'];
-  const lang = `?lang=${i.lang}`;
-  return html`<div class="status" data-live="${`${base}/events${lang}`}" data-poll="${`${base}/status${lang}`}" data-status="${consent.status}" data-final="${s.final ? '1' : '0'}" data-state="${JSON.stringify(s)}">
-<div role="status" aria-live="polite" aria-atomic="true">
-<p><span class="badge"${raw(s.final ? ` data-final="${s.ok ? 'ok' : 'bad'}"` : '')}>${s.title}</span> ${s.final ? '' : html`<span class="spin" aria-hidden="true"></span>`}</p>
-<h2 class="sr" data-s="title">${s.title}</h2>
-<p data-s="message">${s.message}</p>
-</div>
-<ol class="steps" aria-label="${t('c.steps')}">${steps.map((k, n) => html`<li data-state="${n < s.step ? 'done' : n === s.step ? 'current' : 'todo'}"${raw(n === s.step ? ' aria-current="step"' : '')}>${t(k)}</li>`)}</ol>
-<form method="post" action="${`${base}/authorize`}" data-s="resume"${raw(s.resume ? '' : ' hidden')}><input type="hidden" name="csrf" value="${i.csrf}"><button type="submit" class="btn secondary">${t('resume')}</button></form>
-<a class="btn" data-s="back" href="${s.redirect ?? '#'}"${raw(s.redirect ? '' : ' hidden')}>${t('back', { merchant: i.client })}</a>
-<p class="hint" data-s="auto"></p>
-</div>`;
+function statusOf(i: ConsentPageInput, base: string): Raw {
+  return statusBlock({
+    base,
+    lang: i.lang,
+    t: i.t,
+    csrf: i.csrf,
+    state: liveState(i.consent, i.client, i.t, i.lang),
+    steps: ['c.step.choose', 'c.step.authorise', 'c.step.fetch', 'c.step.done'],
+    stepsLabel: i.t('c.steps'),
+    busy: true,
+    merchant: i.client,
+  });
 }

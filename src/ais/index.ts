@@ -11,14 +11,14 @@ import type { Clock } from '../shared/clock.js';
 import type { CursorCodec } from '../shared/cursor.js';
 import type { Ids } from '../shared/ids.js';
 import type { Store } from '../store/index.js';
-import type { Csrf } from '../webui/index.js';
+import type { HostedPages } from '../webui/index.js';
 import type { WorkerRegistry } from '../worker/index.js';
 import { type AisDeps, type AisSettings, aisCursors, defaultAisSettings } from './ais.context.js';
 import { registerAisApi } from './ais.routes.js';
 import { type AisWorker, createAisWorker } from './ais.worker.js';
 import { realSleep } from './bank-call.js';
 import { createBulkCopy } from './bulk-copy.js';
-import { registerConsentPages } from './consent-page.routes.js';
+import { consentPage } from './consent-page.routes.js';
 import './ais.schema.js';
 
 export type { AisDeps, AisSettings } from './ais.context.js';
@@ -91,11 +91,11 @@ export function registerAisWorker(registry: WorkerRegistry, ais: AisService): vo
 /** The /v2 and /test Data API and the hosted consent page. */
 export async function registerAisRoutes(
   app: FastifyInstance,
-  deps: RpcDeps & { ais: AisService; store: Store; csrf: Csrf },
+  deps: RpcDeps & { ais: AisService; pages: HostedPages },
 ): Promise<void> {
   const ais = depsOf.get(deps.ais);
   if (!ais) throw new Error('registerAisRoutes needs the service createAisService made');
   const onWork = () => deps.ais.worker.kick();
   registerAisApi(app, deps, ais, onWork);
-  await registerConsentPages(app, { ais, store: deps.store, csrf: deps.csrf, onWork });
+  await deps.pages.register(consentPage(ais, onWork));
 }

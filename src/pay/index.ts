@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { RpcDeps } from '../api/index.js';
+import type { Catalogue } from '../providers/index.js';
+import type { HostedPages } from '../webui/index.js';
 import type { WorkerRegistry } from '../worker/index.js';
 import { bankNotificationRootKey } from './bank-notifications.js';
 import { registerBankNotifications } from './bank-notifications.routes.js';
@@ -7,6 +9,7 @@ import { registerLinksApi } from './links.routes.js';
 import { createLinksService, type LinksService } from './links.service.js';
 import type { PayDeps } from './pay.deps.js';
 import { addPayTasks } from './pay.worker.js';
+import { payPage } from './pay-page.routes.js';
 import { createPaymentFlow, type PaymentFlow } from './payment-flow.service.js';
 
 export {
@@ -47,11 +50,21 @@ export function registerPayWorker(worker: WorkerRegistry, pay: PayService): void
   addPayTasks(worker, pay.flow);
 }
 
+/** The links API, the bank notifications endpoint and the hosted pay page. */
 export async function registerPayRoutes(
   app: FastifyInstance,
-  deps: RpcDeps & { pay: PayService; clock: { now(): Date } },
+  deps: RpcDeps & {
+    pay: PayService;
+    clock: { now(): Date };
+    catalogue: Catalogue;
+    pages: HostedPages;
+    publicUrl: string;
+  },
 ): Promise<void> {
   registerLinksApi(app, deps, deps.pay.links);
+  await deps.pages.register(
+    payPage({ flow: deps.pay.flow, catalogue: deps.catalogue, publicUrl: deps.publicUrl }),
+  );
   await registerBankNotifications(app, {
     flow: deps.pay.flow,
     rootKey: deps.pay.notificationKey,

@@ -2,6 +2,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/support/test-app.js';
 import { ManualClock } from '../shared/clock.js';
+import { translator } from '../webui/index.js';
 import { bankNotificationSecret, signBankNotification } from './bank-notifications.js';
 import { createFakeBank, type FakeBank } from './test-support/fake-connector.js';
 
@@ -130,6 +131,7 @@ describe('payment flow through the hosted page (fake bank)', () => {
     });
     expect(missing.statusCode).toBe(400);
     expect(missing.body).toContain('role="alert"');
+    expect(missing.body).toContain(translator('ro')('error.code.method_input_validation_error'));
     expect(await statusOf(link.link_id)).toBe('started');
     const bad = await post(link.web_id, 'pay', cookie, {
       csrf: token,
@@ -138,6 +140,7 @@ describe('payment flow through the hosted page (fake bank)', () => {
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('value="RO03RZBR0000069999999990"');
+    expect(bad.body).toContain(translator('ro')('error.code.validation_error'));
     const ok = await post(link.web_id, 'pay', cookie, {
       csrf: token,
       method_id: 'rzb_ro_domestic_sandbox',
@@ -238,7 +241,10 @@ describe('payment flow through the hosted page (fake bank)', () => {
     bank.failNext('createPayment', 'rejected');
     const refused = await post(link.web_id, 'pay', cookie, { csrf: token, method_id: 'bt_ro_ron_sandbox' });
     expect(refused.statusCode).toBe(400);
-    expect(refused.body).toContain('FORMAT_ERROR');
+    // Translated, with the bank's own code kept for support; not the API's English message.
+    expect(refused.body).toContain(translator('ro')('error.bank.refused'));
+    expect(refused.body).toContain('Cod bancă: FORMAT_ERROR');
+    expect(refused.body).not.toContain('The bank refused the payment');
     expect(await history(link.link_id)).toEqual(['created', 'started', 'requested', 'started']);
     const ok = await post(link.web_id, 'pay', cookie, { csrf: token, method_id: 'bt_ro_ron_sandbox' });
     expect(ok.statusCode).toBe(200);
@@ -337,7 +343,9 @@ describe('payment flow through the hosted page (fake bank)', () => {
       method_id: 'bt_ro_ron_sandbox',
     });
     expect(pay.statusCode).toBe(400);
-    expect(pay.body).toMatch(/expired/);
+    // The page's language (ro here), not the API's English message.
+    expect(pay.body).toContain(translator('ro')('error.code.link_expired'));
+    expect(pay.body).not.toContain('This payment link has expired.');
 
     const revoked = await createLink();
     await api('/links/cancel', { link_id: revoked.link_id });

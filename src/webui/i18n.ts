@@ -95,6 +95,18 @@ const en = {
   'error.notfound': 'This payment link does not exist.',
   'error.csrf': 'The form expired. Please try again.',
   'error.generic': 'Please try again in a moment.',
+  // Why an action was refused, by error code (page-errors.ts): the API's English `message` never reaches a page.
+  'error.code.bad_request': 'This step is no longer possible. The page now shows where things stand.',
+  'error.code.validation_error': 'Please check what you entered and try again.',
+  'error.code.method_selection_error': 'Please choose one of the banks listed.',
+  'error.code.method_input_validation_error':
+    'Your bank needs more details: please fill in the fields shown for it.',
+  'error.code.link_expired': 'The time for this link is over. Please ask for a new one.',
+  'error.code.unprocessable_entity':
+    'This could not be done right now. Please try again, or choose another bank.',
+  'error.bank.refused': 'Your bank refused this request.',
+  'error.bank.unavailable': 'Your bank is not available right now. Please try again in a few minutes.',
+  'error.bank.codes': 'Bank code: {codes}',
   'step.choose': 'Choose bank',
   'step.authorise': 'Confirm at bank',
   'step.process': 'Bank processing',
@@ -168,6 +180,17 @@ const ro: Record<MessageKey, string> = {
   'error.notfound': 'Acest link de plată nu există.',
   'error.csrf': 'Formularul a expirat. Te rugăm să încerci din nou.',
   'error.generic': 'Te rugăm să încerci din nou în câteva momente.',
+  'error.code.bad_request': 'Acest pas nu mai este posibil. Pagina arată acum unde ai rămas.',
+  'error.code.validation_error': 'Verifică datele introduse și încearcă din nou.',
+  'error.code.method_selection_error': 'Alege una dintre băncile din listă.',
+  'error.code.method_input_validation_error':
+    'Banca ta are nevoie de mai multe date: completează câmpurile afișate pentru ea.',
+  'error.code.link_expired': 'Timpul acestui link a expirat. Te rugăm să ceri unul nou.',
+  'error.code.unprocessable_entity':
+    'Acest pas nu a putut fi făcut acum. Încearcă din nou sau alege altă bancă.',
+  'error.bank.refused': 'Banca ta a refuzat această cerere.',
+  'error.bank.unavailable': 'Banca ta nu este disponibilă acum. Încearcă din nou în câteva minute.',
+  'error.bank.codes': 'Cod bancă: {codes}',
   'step.choose': 'Alege banca',
   'step.authorise': 'Confirmă la bancă',
   'step.process': 'Procesare la bancă',

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { baseCss } from './assets/base.css.js';
 import { payJs } from './assets/pay.js.js';
 import { templateCss } from './assets/templates.css.js';
+import { faviconIco, faviconSvg } from './favicon.js';
 import { html, type Raw, raw } from './html.js';
 import { type Lang, languages, type Translate, translator } from './i18n.js';
 import { type FrameContext, frames, type Regions, type Template, templates } from './templates.js';
@@ -27,10 +28,12 @@ const cssAssets = new Map<Template, Asset>(
   templates.map((t) => [t, asset(t, 'css', 'text/css; charset=utf-8', baseCss + templateCss[t])]),
 );
 const scriptAsset = asset('pay', 'js', 'text/javascript; charset=utf-8', payJs);
-const byPath = new Map([...cssAssets.values(), scriptAsset].map((a) => [a.path, a]));
+const iconAsset = asset('favicon', 'svg', 'image/svg+xml', faviconSvg);
+const byPath = new Map([...cssAssets.values(), scriptAsset, iconAsset].map((a) => [a.path, a]));
 
 export const stylesheetPath = (template: Template) => cssAssets.get(template)!.path;
 export const scriptPath = scriptAsset.path;
+export const faviconPath = iconAsset.path;
 /** Sizes in bytes (uncompressed), for the page-weight budget. */
 export const assetSizes = (template: Template) => ({
   css: cssAssets.get(template)!.body.length,
@@ -49,6 +52,14 @@ export function registerWebuiAssets(app: FastifyInstance): void {
     if (request.headers['if-none-match'] === found.etag) return reply.code(304).send();
     return reply.type(found.type).send(found.body);
   });
+  // Asked for by browsers on their own (and by pages that declare no icon); one day, not a year: no hash.
+  app.get('/favicon.ico', { schema: { hide: true } }, async (_request, reply) =>
+    reply
+      .header('cache-control', 'public, max-age=86400')
+      .header('x-content-type-options', 'nosniff')
+      .type('image/x-icon')
+      .send(faviconIco),
+  );
 }
 
 export const newNonce = (): string => randomBytes(18).toString('base64');
@@ -126,6 +137,7 @@ export function renderPage(o: PageOptions): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
 <title>${o.title}</title>
+<link rel="icon" href="${faviconPath}" type="image/svg+xml">
 <link rel="stylesheet" href="${stylesheetPath(o.template)}">
 ${o.head}
 </head>

@@ -1,22 +1,21 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { NotificationHub } from './notification-hub.js';
 
 /**
  * Server-Sent Events for a hosted page's live status: sends `status` events when the state changes (woken by
- * the hub's NOTIFY, and by a heartbeat as a fallback), ends on a final state, a vanished object, the client
+ * `subscribe`, the hub's NOTIFY, and by a heartbeat as a fallback), ends on a final state, a vanished object, the client
  * leaving, or the server closing (`streams` holds the enders the app calls on close).
  */
 export function streamLiveStatus(options: {
   request: FastifyRequest;
   reply: FastifyReply;
-  hub: NotificationHub;
-  key: string;
+  /** Calls its listener when the object may have changed; returns the unsubscribe. */
+  subscribe: (listener: () => void) => () => void;
   /** The current state; undefined when the object is gone. */
   state: () => Promise<({ final: boolean } & object) | undefined>;
   heartbeatMs: number;
   streams: Set<() => void>;
 }): void {
-  const { request, reply, hub, key, state, heartbeatMs, streams } = options;
+  const { request, reply, subscribe, state, heartbeatMs, streams } = options;
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, {
@@ -46,7 +45,7 @@ export function streamLiveStatus(options: {
       }
     });
   };
-  const unsubscribe = hub.subscribe(key, check);
+  const unsubscribe = subscribe(check);
   const heartbeat = setInterval(() => {
     if (!ended) res.write(': keep-alive\n\n');
     check();

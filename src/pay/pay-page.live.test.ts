@@ -1,49 +1,17 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readEvents } from '../../test/support/sse.js';
 import { createTestApp, type TestApp } from '../../test/support/test-app.js';
-import { createFakeBank } from '../pay/test-support/fake-connector.js';
+import { createFakeBank } from './test-support/fake-connector.js';
 
-/** Reads Server-Sent Events from a real socket until `until` says stop or the server ends the stream. */
-async function readEvents(
-  url: string,
-  until: (events: Record<string, unknown>[]) => boolean,
-  onOpen?: () => Promise<void>,
-) {
-  const res = await fetch(url, { headers: { accept: 'text/event-stream' } });
-  expect(res.status).toBe(200);
-  expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  const events: Record<string, unknown>[] = [];
-  let buffer = '';
-  let opened = false;
-  let ended = false;
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    const { value, done } = await reader.read();
-    if (done) {
-      ended = true;
-      break;
-    }
-    buffer += decoder.decode(value, { stream: true });
-    let i = buffer.indexOf('\n\n');
-    while (i >= 0) {
-      const block = buffer.slice(0, i);
-      buffer = buffer.slice(i + 2);
-      if (block.startsWith('event: status\n')) events.push(JSON.parse(block.split('\ndata: ')[1]!));
-      i = buffer.indexOf('\n\n');
-    }
-    if (events.length > 0 && !opened) {
-      opened = true;
-      await onOpen?.();
-    }
-    if (until(events)) break;
-  }
-  await reader.cancel().catch(() => {});
-  return { events, ended };
-}
+const single_transfer = {
+  amount: '5',
+  currency: 'RON',
+  creditor_name: 'X',
+  creditor_iban: 'RO10RZBR0000069999999970',
+};
 
-describe('live status over Server-Sent Events', () => {
+describe('the pay page: live status over Server-Sent Events', () => {
   let t: TestApp;
   let base: string;
   let creds: Record<string, string>;
@@ -60,14 +28,7 @@ describe('live status over Server-Sent Events', () => {
     (await t.app.inject({ method: 'POST', url: `/test${path}`, payload: { ...creds, ...body } })).json();
 
   it('pushes the current status, then each change made anywhere (NOTIFY), and ends when final', async () => {
-    const link = await api('/links/create', {
-      single_transfer: {
-        amount: '5',
-        currency: 'RON',
-        creditor_name: 'X',
-        creditor_iban: 'RO10RZBR0000069999999970',
-      },
-    });
+    const link = await api('/links/create', { single_transfer });
     const { events, ended } = await readEvents(
       `${base}/pay/${link.web_id}/events?lang=en`,
       () => false,
@@ -92,14 +53,7 @@ describe('live status over Server-Sent Events', () => {
   });
 
   it('closing the app ends open streams', async () => {
-    const link = await api('/links/create', {
-      single_transfer: {
-        amount: '5',
-        currency: 'RON',
-        creditor_name: 'X',
-        creditor_iban: 'RO10RZBR0000069999999970',
-      },
-    });
+    const link = await api('/links/create', { single_transfer });
     const other = await createTestApp({ connector: createFakeBank() });
     await other.app.listen({ port: 0, host: '127.0.0.1' });
     const c = await other.client();
@@ -110,12 +64,7 @@ describe('live status over Server-Sent Events', () => {
         payload: {
           client_id: c.clientId,
           client_secret: c.clientSecret,
-          single_transfer: {
-            amount: '5',
-            currency: 'RON',
-            creditor_name: 'X',
-            creditor_iban: 'RO10RZBR0000069999999970',
-          },
+          single_transfer,
         },
       })
     ).json();
