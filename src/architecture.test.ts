@@ -12,7 +12,7 @@ import {
  * of lower layers, and only through their index.ts; `shared/` is a folder of leaf utilities imported file by
  * file; only the composition root and the CLI see `Services`.
  */
-export const ferryRules: Rules = {
+const ferryRules: Rules = {
   layers: [
     ['shared'],
     ['config', 'store', 'connectors'],
