@@ -22,6 +22,7 @@ import { parseConfig } from '../src/config/index.js';
 import { migrate, openStore } from '../src/store/index.js';
 import { templates } from '../src/webui/index.js';
 import { createEmptyDatabase } from '../test/support/pg-admin.js';
+import { mean, runPaired } from './lib/paired.js';
 import { type BenchMetric, emit, percentile } from './lib/report.js';
 
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -129,16 +130,16 @@ async function main() {
     // load during one run moves one pair rather than the result. The spread is printed with it.
     await load(`${base}/test/links/create`, ferryBody, 3);
     await load(bare.url, bareBody, 3);
-    const ferryRuns: Load[] = [];
-    const bareRuns: Load[] = [];
-    for (let i = 0; i < ROUNDS; i++) {
-      bareRuns.push(await load(bare.url, bareBody, DURATION / ROUNDS));
-      ferryRuns.push(await load(`${base}/test/links/create`, ferryBody, DURATION / ROUNDS));
-    }
-    const ratios = ferryRuns.map((f, i) => f.rps / bareRuns[i]!.rps).sort((a, b) => a - b);
-    const median = <T>(xs: T[]) => xs[Math.floor(xs.length / 2)]!;
-    const ratio = median(ratios);
-    const avg = (rs: Load[], k: keyof Load) => rs.reduce((s, r) => s + r[k], 0) / rs.length;
+    const { pairs, ratio } = await runPaired({
+      pairs: ROUNDS,
+      baseline: () => load(bare.url, bareBody, DURATION / ROUNDS),
+      run: () => load(`${base}/test/links/create`, ferryBody, DURATION / ROUNDS),
+      ratio: (ferry, bareRun) => ferry.rps / bareRun.rps,
+    });
+    const ferryRuns = pairs.map((p) => p.run);
+    const bareRuns = pairs.map((p) => p.baseline);
+    const ratios = pairs.map((p) => p.ratio).sort((a, b) => a - b);
+    const avg = (rs: Load[], k: keyof Load) => mean(rs.map((r) => r[k]));
     const failures = ferryRuns.reduce((s, r) => s + r.non2xx + r.errors, 0);
     metrics.push({
       metric: 'links/create req/s',
