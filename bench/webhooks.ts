@@ -1,5 +1,5 @@
 /**
- * Webhook delivery throughput and latency. Ferry's worker (pg-boss on PostgreSQL, or embedded PGlite with
+ * Webhook delivery throughput and latency. Ferry's worker (on PostgreSQL, or embedded PGlite with
  * BENCH_WEBHOOKS_STORE=pglite) drains a backlog of signed webhooks to a local receiver in a child process that
  * verifies every one as seed 000 says (signature against Ferry's JWKS, kid check, payload == raw body). Three
  * receivers: a bare node:http server verifying with node:crypto, the same server verifying with jose, and the
@@ -282,7 +282,7 @@ try {
   // 1. Bare node:http receiver verifying with node:crypto: throughput, then commit -> first attempt latency.
   const lean = await startConsumer(baseUrl, 'crypto');
   consumers.push(lean);
-  // Warm-up, not reported: pg-boss creates its schema on the first start, and the JIT warms up.
+  // Warm-up, not reported: the first start prepares the statements, and the JIT warms up.
   await recordBacklog(services, lean, 1000, 'warm-up');
   await drain(services, lean, 1000);
   const leanLabel = 'node:http + node:crypto receiver';

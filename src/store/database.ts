@@ -18,7 +18,7 @@ export interface Store {
    * (no parameters) and returns the rows of the last one. Used for migrations and advisory locks.
    */
   withSession<T>(fn: (run: ScriptRunner) => Promise<T>): Promise<T>;
-  /** The raw PGlite instance in embedded mode (pg-boss and cloning use it). */
+  /** The raw PGlite instance in embedded mode (LISTEN and cloning use it). */
   readonly pglite: PGlite | undefined;
   /** The raw pool in server mode. */
   readonly pool: pg.Pool | undefined;
