@@ -49,9 +49,10 @@ export async function recordEvent(
   const at = event.at ?? null;
 
   // One statement: number the event, insert it (resolving whether there is any target at all), wake the worker.
+  // The time is cut to Ferry's clock's precision (ms): an event recorded in the millisecond a claim runs is due.
   const result = await sql<{ id: string; state: string }>`
     WITH n AS (
-      SELECT nextval('webhook_event_seq') AS seq, coalesce(${at}::timestamptz, now()) AS at
+      SELECT nextval('webhook_event_seq') AS seq, date_trunc('milliseconds', coalesce(${at}::timestamptz, now())) AS at
     ), ins AS (
       INSERT INTO webhook_events (id, type, client_id, object_id, body, url, state, dispatched, sequence,
                                   next_attempt_at, created_at, updated_at)
