@@ -19,6 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { request } from 'undici';
+import { openBankConsentId } from '../src/ais/index.js';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config/index.js';
 import { createNextGenPsd2Connector } from '../src/connectors/index.js';
@@ -171,15 +172,20 @@ async function main(): Promise<void> {
     const consent = await api('/ais/consents/get', { consent_id: consentId });
     if (consent.body.status !== 'authorized') throw new Error(`consent is ${String(consent.body.status)}`);
 
-    // 1. Ingest: the first job (the worker loop is not started: drain() runs it here, timed).
+    // 1. Ingest: the first job (no worker is started: it runs here, timed).
     log(`running the first job (${DAYS} days of history) ...`);
+    const first = await store.db
+      .selectFrom('ais_jobs')
+      .select('id')
+      .where('consent_id', '=', consentId)
+      .executeTakeFirstOrThrow();
     const t0 = process.hrtime.bigint();
-    await services.ais.worker.drain();
+    await services.ais.background.runJob(first.id);
     const jobMs = ms(t0);
     const job = await store.db
       .selectFrom('ais_jobs')
       .selectAll()
-      .where('consent_id', '=', consentId)
+      .where('id', '=', first.id)
       .executeTakeFirstOrThrow();
     const results = job.results as {
       transactions: { inserted: number };
@@ -196,13 +202,17 @@ async function main(): Promise<void> {
     );
 
     // Context: how fast the bank alone serves the same history (fetch and parse, nothing stored).
-    const bankConsentId = (
-      await store.db
-        .selectFrom('ais_consents')
-        .select('bank_consent_id')
-        .where('id', '=', consentId)
-        .executeTakeFirstOrThrow()
-    ).bank_consent_id!;
+    // Stored sealed (src/ais/bank-consent-id.ts): opened here as the connector's caller does.
+    const bankConsentId = openBankConsentId(
+      services.secretBox,
+      (
+        await store.db
+          .selectFrom('ais_consents')
+          .select('bank_consent_id')
+          .where('id', '=', consentId)
+          .executeTakeFirstOrThrow()
+      ).bank_consent_id!,
+    );
     const endpoint = services.catalogue.bankEndpoint('bt_ro', 'sandbox', url);
     const account = await store.db
       .selectFrom('ais_accounts')

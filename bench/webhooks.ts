@@ -37,6 +37,9 @@ import { processCpuMs } from './lib/server-cpu.js';
 const EVENTS = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 40_000);
 const PAIRS = Number(process.env.BENCH_WEBHOOK_PAIRS ?? 3);
 if (!Number.isInteger(PAIRS) || PAIRS < 1) throw new Error('BENCH_WEBHOOK_PAIRS must be a whole number >= 1');
+// Below 10,000 events the worker's start and the JIT's warm-up weigh as much as delivery (the CI smoke runs
+// 1,000): the rate is printed but not judged against the target.
+const judged = EVENTS >= 10_000;
 const SIGN_MS = 2000; // each baseline sample, before and after every drain
 const LATENCY_EVENTS = 1_000;
 const LATENCY_RATE = 200; // events committed per second, one per transaction, during the latency run
@@ -267,8 +270,8 @@ try {
       unit: '/s',
       baseline: Math.round(mean(pairs.map((p) => p.baseline.rate))),
       ratio: +ratio.toFixed(2),
-      target: '>= 0.5 x jose ES256 sign/s',
-      pass: ratio >= 0.5,
+      target: judged ? '>= 0.5 x jose ES256 sign/s' : '>= 0.5 x sign/s: judged at full size only',
+      pass: judged ? ratio >= 0.5 : undefined,
       note:
         `ratio: median of ${pairs.length} paired drains (value, baseline: their means); ` +
         `pairs (delivered ÷ sign rate before/after): ${pairText.join('; ')}; ` +

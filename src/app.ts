@@ -1,13 +1,21 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { registerAisRoutes } from './ais/index.js';
-import { genRequestId, installErrorHandling, registerHealthRoutes, registerOpenApi } from './api/index.js';
+import {
+  genRequestId,
+  installErrorHandling,
+  recordApiRoutes,
+  registerHealthRoutes,
+  registerOpenApi,
+} from './api/index.js';
 import type { Config } from './config/index.js';
 import { bankNotificationHeaders, registerPayRoutes } from './pay/index.js';
 import { registerProviderRoutes } from './providers/index.js';
 import { registerSandboxBank } from './sandbox-bank/index.js';
 import { createServices, type ServiceDeps, type Services } from './services.js';
+import { installHttpHygiene } from './shared/http-hygiene.js';
 import { loggerOptions } from './shared/redact.js';
+import { refuseBadText } from './shared/text-input.js';
 import { registerWebhookRoutes } from './webhooks/index.js';
 import { registerWebui } from './webui/index.js';
 
@@ -40,6 +48,8 @@ export async function buildApp(
     ...deps.server,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // Every /v1, /v2, /test route from here on is in the route table (src/api/route-table.test.ts checks each).
+  recordApiRoutes(app);
   // The API speaks JSON only: anything else is 415 rather than a string body.
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('apiClient', null);
@@ -51,6 +61,8 @@ export async function buildApp(
     done(null, payload);
   });
   installErrorHandling(app);
+  installHttpHygiene(app);
+  refuseBadText(app);
 
   await registerOpenApi(app, config);
   await services.oauth.register(app);
@@ -69,6 +81,7 @@ export async function buildApp(
     clock: services.clock,
     ids: services.ids,
     publicUrl: config.publicUrl,
+    timing: config.sandboxBank,
     notifications: {
       baseUrl: config.publicUrl,
       sign: bankNotificationHeaders(services.pay.notificationKey),

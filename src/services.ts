@@ -1,7 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
-import { type AisService, type CreateAisOptions, createAisService, registerAisWorker } from './ais/index.js';
+import {
+  type AisService,
+  type CreateAisOptions,
+  createAisService,
+  defaultAisSettings,
+  registerAisWorker,
+} from './ais/index.js';
 import {
   createIdempotencyStore,
   createRateLimiter,
@@ -10,9 +16,11 @@ import {
 } from './api/index.js';
 import {
   type ClientsService,
+  createAuthThrottle,
   createClientsService,
   createOAuthServer,
   type OAuthServer,
+  VerifyGate,
 } from './auth/index.js';
 import type { Config } from './config/index.js';
 import { type BankConnector, createDevQsealc, createNextGenPsd2Connector } from './connectors/index.js';
@@ -59,8 +67,8 @@ export interface ServiceDeps {
   ids?: Ids;
   /** The bank connector (tests may pass a fake). */
   connector?: BankConnector;
-  /** AIS tunables over the configured ones, and its sleep between bank retries (tests: no real waits). */
-  ais?: Pick<CreateAisOptions, 'settings' | 'sleep'>;
+  /** AIS tunables over the configured ones. */
+  ais?: Pick<CreateAisOptions, 'settings'>;
 }
 
 export async function createServices(config: Config, deps: ServiceDeps): Promise<Services> {
@@ -72,14 +80,27 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
   // One key for every list's cursors: each cursor names its list, so none is accepted by another.
   const cursors = createCursorCodec(deriveKey('ferry: list cursors'));
   // Webhook URLs are checked by the webhooks module's one validator (SSRF rules included), bound late.
+  // Failed authentications, throttled across processes; one hashing gate for the API and the token endpoint.
+  const authThrottle = createAuthThrottle({ db: store.db, clock, limits: config.authFailureLimits });
+  const verifyGate = new VerifyGate();
   const clients = createClientsService({
     db: store.db,
     clock,
     ids,
+    throttle: authThrottle,
+    gate: verifyGate,
     checkWebhookUrl: (url, mode, field) => webhooks.validateUrl(url, mode, field),
     rowCacheMs: config.clientCacheMs,
   });
-  const oauth = await createOAuthServer({ config, db: store.db, clock, ids, secretBox });
+  const oauth = await createOAuthServer({
+    config,
+    db: store.db,
+    clock,
+    ids,
+    secretBox,
+    throttle: authThrottle,
+    gate: verifyGate,
+  });
   const catalogue = await loadCatalogue(config.providersFile);
   const guards = {
     idempotency: createIdempotencyStore({ db: store.db, clock, abandonAfterMs: 2 * config.requestTimeoutMs }),
@@ -113,13 +134,14 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     connector,
     publicUrl: config.publicUrl,
     cursors,
+    secretBox,
     pool: store.pool,
-    sleep: deps.ais?.sleep,
     settings: {
       cooldownSeconds: {
         live: config.ais.refreshCooldownSeconds,
         test: config.ais.testRefreshCooldownSeconds,
       },
+      taskEveryMs: { ...defaultAisSettings.taskEveryMs, jobs: config.ais.jobPollMs },
       webhookAllowHosts: config.webhooks.allowHosts,
       ...deps.ais?.settings,
     },

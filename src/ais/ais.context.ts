@@ -4,8 +4,8 @@ import type { AisMethod, Catalogue } from '../providers/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { CursorCodec } from '../shared/cursor.js';
 import type { Ids } from '../shared/ids.js';
+import type { SecretBox } from '../shared/secret-box.js';
 import type { Database } from '../store/index.js';
-import type { RetryPolicy } from './bank-call.js';
 import type { BulkCopy } from './bulk-copy.js';
 import type { Consent } from './consent.repository.js';
 
@@ -19,15 +19,25 @@ export interface AisSettings {
   historyDays: readonly number[];
   /** Default link lifetime when options.expires_in is absent. */
   defaultExpiresInSeconds: number;
+  /** How long a claim holds a job; a heartbeat extends it while the job runs (a job's length has no bound). */
   jobLeaseMs: number;
-  bank: Omit<RetryPolicy, 'sleep'>;
   /** How often active consents are checked at the bank (revoked by the PSU, blocked). */
   bankCheckIntervalMs: number;
   /** The first job is retried this many times in all before the consent fails. */
   initialJobAttempts: number;
   initialJobRetryMs: number;
-  /** Background loop period and how many jobs one process runs at once. */
-  workerIntervalMs: number;
+  /**
+   * Periods of the AIS worker tasks: `jobs` is the backstop of `ais.jobs` (jobs/create and an authorisation wake
+   * it at once) and when a job whose process died is taken over after its lease; the others are the sweeps.
+   */
+  taskEveryMs: {
+    jobs: number;
+    expireLinks: number;
+    validityEnded: number;
+    initialJobRetries: number;
+    bankChecks: number;
+  };
+  /** How many jobs one process runs at once. */
   workerConcurrency: number;
   /** Operator allowlist for webhook targets that would otherwise be refused (config WEBHOOK_ALLOW_HOSTS). */
   webhookAllowHosts: readonly string[];
@@ -40,11 +50,17 @@ export const defaultAisSettings: AisSettings = {
   historyDays: [730, 365, 90],
   defaultExpiresInSeconds: 7 * 86_400,
   jobLeaseMs: 60_000,
-  bank: { attempts: 4, baseDelayMs: 500, maxDelayMs: 8_000, maxRetryAfterMs: 30_000 },
   bankCheckIntervalMs: 6 * 3_600_000,
   initialJobAttempts: 3,
   initialJobRetryMs: 60_000,
-  workerIntervalMs: 1_000,
+  taskEveryMs: {
+    jobs: 1_000,
+    expireLinks: 10_000,
+    validityEnded: 10_000,
+    initialJobRetries: 10_000,
+    // Ten consents a round: at most 36,000 status checks an hour (each consent is checked every 6 h).
+    bankChecks: 1_000,
+  },
   workerConcurrency: 2,
   webhookAllowHosts: [],
 };
@@ -65,7 +81,8 @@ export interface AisDeps {
   publicUrl: string;
   cursors: AisCursors;
   settings: AisSettings;
-  sleep: (ms: number) => Promise<void>;
+  /** Seals what grants access at the bank (the bank's consent id) at rest. */
+  secretBox: SecretBox;
   /** COPY FROM STDIN on a PostgreSQL server (absent on PGlite). */
   bulk: BulkCopy | undefined;
   log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
@@ -81,8 +98,6 @@ export function bankOf(deps: AisDeps, consent: Consent): { method: AisMethod; ba
     bank: deps.catalogue.bankEndpoint(method.providerId, method.interfaceEnv, deps.publicUrl),
   };
 }
-
-export const retryPolicy = (deps: AisDeps): RetryPolicy => ({ ...deps.settings.bank, sleep: deps.sleep });
 
 export const isoDate = (d: Date): string => d.toISOString().slice(0, 10);
 export const addDays = (d: Date, days: number): Date => new Date(d.getTime() + days * 86_400_000);

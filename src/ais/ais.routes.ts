@@ -3,7 +3,7 @@ import type { Static } from 'typebox';
 import { type ApiVersion, type RpcDeps, registerRpc } from '../api/index.js';
 import type { ApiClient } from '../auth/index.js';
 import { validationError } from '../shared/errors.js';
-import { validateTargetUrl } from '../webhooks/index.js';
+import { checkTargetAtInput } from '../webhooks/index.js';
 import type { AisDeps } from './ais.context.js';
 import { consentView, jobView } from './ais.views.js';
 import {
@@ -32,14 +32,14 @@ import { createRefreshJob, getJob } from './job.service.js';
 const versions: readonly ApiVersion[] = ['v2', 'test'];
 
 /** A webhook target: the webhooks module's rules (https for live clients, no credentials, no internal hosts). */
-function checkWebhook(
+async function checkWebhook(
   value: string | undefined,
   field: string,
   client: ApiClient,
   deps: AisDeps,
-): string | undefined {
+): Promise<string | undefined> {
   if (value === undefined) return undefined;
-  validateTargetUrl(value, { mode: client.mode, allowHosts: deps.settings.webhookAllowHosts }, field);
+  await checkTargetAtInput(value, { mode: client.mode, allowHosts: deps.settings.webhookAllowHosts }, field);
   return value;
 }
 
@@ -62,11 +62,11 @@ function checkRedirect(value: string | undefined, field: string): string | undef
   return value;
 }
 
-function createInput(
+async function createInput(
   body: Static<typeof CreateConsentBody>,
   client: ApiClient,
   deps: AisDeps,
-): CreateConsentInput {
+): Promise<CreateConsentInput> {
   const m = body.ais_method ?? {};
   const o = body.options ?? {};
   if (o.webhook_url && o.callback_url && o.webhook_url !== o.callback_url) {
@@ -85,7 +85,7 @@ function createInput(
     flowType: o.type ?? 'link',
     expiresInSeconds: o.expires_in ?? deps.settings.defaultExpiresInSeconds,
     redirectUrl: checkRedirect(o.redirect_url, 'options.redirect_url'),
-    webhookUrl: checkWebhook(o.webhook_url ?? o.callback_url, 'options.webhook_url', client, deps),
+    webhookUrl: await checkWebhook(o.webhook_url ?? o.callback_url, 'options.webhook_url', client, deps),
     uxTemplate: o.ux_template,
     language: o.language,
     psu: {
@@ -104,7 +104,7 @@ function queryObject(query: string | Record<string, string> | undefined): Record
 }
 
 /** The FinqLink Data endpoints: /v2 and /test only (AIS does not exist on /v1), client scope `ais`. */
-export function registerAisApi(app: FastifyInstance, rpc: RpcDeps, deps: AisDeps, onWork: () => void): void {
+export function registerAisApi(app: FastifyInstance, rpc: RpcDeps, deps: AisDeps): void {
   const route = <S extends Parameters<typeof registerRpc>[2]['body']>(
     r: Omit<Parameters<typeof registerRpc<S>>[2], 'versions' | 'scope' | 'tag'> & { alias?: string },
   ) => {
@@ -121,7 +121,7 @@ export function registerAisApi(app: FastifyInstance, rpc: RpcDeps, deps: AisDeps
     summary: 'Create an AIS consent link',
     body: CreateConsentBody,
     handler: async ({ body, client, request }) => {
-      const { consent, webUrl } = await createConsent(deps, client, createInput(body, client, deps), {
+      const { consent, webUrl } = await createConsent(deps, client, await createInput(body, client, deps), {
         callerIp: request.ip,
       });
       return {
@@ -167,7 +167,6 @@ export function registerAisApi(app: FastifyInstance, rpc: RpcDeps, deps: AisDeps
     body: RedirectBody,
     handler: async ({ body, client }) => {
       const consent = await redirectConsent(deps, client, body.consent_id, queryObject(body.query));
-      onWork();
       return { consent_id: consent.id, status: consent.status, web_url: webUrlOf(deps, consent) };
     },
   });
@@ -206,9 +205,8 @@ export function registerAisApi(app: FastifyInstance, rpc: RpcDeps, deps: AisDeps
     summary: 'Start a data refresh job (active consents, outside the cooldown)',
     body: CreateJobBody,
     handler: async ({ body, client }) => {
-      const callback = checkWebhook(body.callback_url, 'callback_url', client, deps);
+      const callback = await checkWebhook(body.callback_url, 'callback_url', client, deps);
       const job = await createRefreshJob(deps, client, body.consent_id, callback);
-      onWork();
       return { consent_id: job.consentId, job_id: job.id, status: job.status };
     },
   });

@@ -1,17 +1,5 @@
 import type { BankError, BankResult } from '../connectors/index.js';
 
-export interface RetryPolicy {
-  /** Tries in all, the first included. */
-  attempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** A Retry-After longer than this is not waited for inside a job: the call fails with the bank's error. */
-  maxRetryAfterMs: number;
-  sleep(ms: number): Promise<void>;
-}
-
-export const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /** Converts a thrown exception into the connector's error value (a connector should not throw; be safe). */
 export function thrownToBankError(error: unknown): BankError {
   return {
@@ -24,32 +12,16 @@ export function thrownToBankError(error: unknown): BankError {
   };
 }
 
-/** How long to wait before the next try, or undefined when the error is not worth retrying. */
-export function retryDelay(policy: RetryPolicy, error: BankError, attempt: number): number | undefined {
-  if (!error.retryable || attempt >= policy.attempts) return undefined;
-  if (error.retryAfterSeconds !== undefined) {
-    const ms = error.retryAfterSeconds * 1000;
-    return ms > policy.maxRetryAfterMs ? undefined : ms;
-  }
-  return Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
-}
-
-/** Retries 429 (Retry-After), 5xx and timeouts — whatever the connector marks retryable. */
-export async function withRetry<T>(
-  policy: RetryPolicy,
-  call: () => Promise<BankResult<T>>,
-): Promise<BankResult<T>> {
-  for (let attempt = 1; ; attempt++) {
-    let result: BankResult<T>;
-    try {
-      result = await call();
-    } catch (error) {
-      result = { ok: false, error: thrownToBankError(error) };
-    }
-    if (result.ok) return result;
-    const delay = retryDelay(policy, result.error, attempt);
-    if (delay === undefined) return result;
-    await policy.sleep(delay);
+/**
+ * One call to the bank, as the connector answers it. No retry here: the connector alone retries transport
+ * failures (GETs on 5xx, 408, 429 with a short Retry-After, timeouts), a bounded number of times; what it
+ * returns is final for the caller, which decides only what the failure means (retries in one layer).
+ */
+export async function bankCall<T>(call: () => Promise<BankResult<T>>): Promise<BankResult<T>> {
+  try {
+    return await call();
+  } catch (error) {
+    return { ok: false, error: thrownToBankError(error) };
   }
 }
 

@@ -1,8 +1,9 @@
 import type { ConsentStatus as BankConsentStatus, BankError } from '../connectors/index.js';
 import type { AisMethod } from '../providers/index.js';
 import { ApiError } from '../shared/errors.js';
-import { type AisDeps, addDays, bankOf, isoDate, retryPolicy } from './ais.context.js';
-import { bankErrorText, consentSignal, withRetry } from './bank-call.js';
+import { type AisDeps, addDays, bankOf, isoDate } from './ais.context.js';
+import { bankCall, bankErrorText, consentSignal } from './bank-call.js';
+import { bankConsentIdOf, sealBankConsentId } from './bank-consent-id.js';
 import { type Consent, findConsent, markBankChecked } from './consent.repository.js';
 import { applyConsentEvent } from './consent-events.js';
 import { type ConsentEvent, isBeforeAuthorization } from './consent-status.js';
@@ -45,7 +46,7 @@ export async function requestAtBank(
   const redirects = bankRedirects(deps, requested);
   const days = Math.min(requested.consentValidityDays, method.maxConsentValidityDays);
   const withTransactions = requested.scope.includes('transactions');
-  const result = await withRetry(retryPolicy(deps), () =>
+  const result = await bankCall(() =>
     deps.connector.createConsent(bank, {
       access: requested.psuIban
         ? { kind: 'accounts', ibans: [requested.psuIban], withBalances: true, withTransactions }
@@ -73,7 +74,7 @@ export async function requestAtBank(
   }
   const retrieved = await db.transaction().execute((trx) =>
     applyConsentEvent(trx, ids, requested, 'sca_url_retrieved', clock.now(), {
-      bank_consent_id: result.value.consentId,
+      bank_consent_id: sealBankConsentId(deps.secretBox, result.value.consentId),
       sca_url: result.value.scaRedirectUrl,
     }),
   );
@@ -101,9 +102,7 @@ export async function completeAuthorization(deps: AisDeps, consent: Consent, nok
   const { db, clock, ids, connector } = deps;
   if (consent.status !== 'sca_url_retrieved' && consent.status !== 'awaiting_authz') return consent;
   const { bank } = bankOf(deps, consent);
-  const status = await withRetry(retryPolicy(deps), () =>
-    connector.getConsentStatus(bank, consent.bankConsentId!),
-  );
+  const status = await bankCall(() => connector.getConsentStatus(bank, bankConsentIdOf(deps, consent)));
   if (!status.ok) {
     deps.log('warn', 'consent status check failed', {
       consent_id: consent.id,
@@ -121,6 +120,9 @@ export async function completeAuthorization(deps: AisDeps, consent: Consent, nok
         // The bank just said it is valid: the periodic check starts from here.
         bank_checked_at: now,
         status_reason: null,
+        // The SCA link is spent and often carries the bank's consent id: a consent that grants access keeps neither
+        // in plain (the id is sealed, bank-consent-id.ts).
+        sca_url: null,
       });
       if (authorized) await createInitialJob(deps, trx, authorized, now);
       return authorized;
@@ -144,12 +146,10 @@ export async function completeAuthorization(deps: AisDeps, consent: Consent, nok
 
 /** Best effort: the bank consent is deleted when Ferry ends the consent; the Ferry status does not wait on it. */
 export async function deleteAtBank(deps: AisDeps, consent: Consent): Promise<void> {
-  if (!consent.bankConsentId || !consent.methodId) return;
+  if (!consent.sealedBankConsentId || !consent.methodId) return;
   try {
     const { bank } = bankOf(deps, consent);
-    const result = await withRetry(retryPolicy(deps), () =>
-      deps.connector.deleteConsent(bank, consent.bankConsentId!),
-    );
+    const result = await bankCall(() => deps.connector.deleteConsent(bank, bankConsentIdOf(deps, consent)));
     if (!result.ok && result.error.kind !== 'not_found') {
       deps.log('warn', 'deleting the bank consent failed', {
         consent_id: consent.id,
@@ -185,11 +185,9 @@ export async function reactToBankError(
 
 /** Asks the bank whether an authorised consent still stands; ends it when the bank says it does not. */
 export async function checkAtBank(deps: AisDeps, consent: Consent): Promise<Consent | undefined> {
-  if (!consent.bankConsentId) return undefined;
+  if (!consent.sealedBankConsentId) return undefined;
   const { bank } = bankOf(deps, consent);
-  const result = await withRetry(retryPolicy(deps), () =>
-    deps.connector.getConsentStatus(bank, consent.bankConsentId!),
-  );
+  const result = await bankCall(() => deps.connector.getConsentStatus(bank, bankConsentIdOf(deps, consent)));
   await markBankChecked(deps.db, consent.id, deps.clock.now());
   if (!result.ok) {
     const signal = consentSignal(result.error);

@@ -15,9 +15,9 @@ import { consentRegions, consentStrings, liveState } from './consent-page.view.j
 /**
  * The hosted consent page, GET /consent/{web_id}: who asks for what and for how long, the bank choice
  * (filtered by ais_method), the hand-off to the bank's SCA, live status until active, then back to the client's
- * redirect_url. `onWork`: a job may now be due (the authorisation created the first one).
+ * redirect_url. The authorisation creates the first job and wakes `ais.jobs` in the same transaction.
  */
-export function consentPage(ais: AisDeps, onWork: () => void): HostedPage<ConsentPage> {
+export function consentPage(ais: AisDeps): HostedPage<ConsentPage> {
   return {
     prefix: '/consent',
     channel: CONSENT_STATUS_CHANNEL,
@@ -52,7 +52,6 @@ export function consentPage(ais: AisDeps, onWork: () => void): HostedPage<Consen
       path: 'callback',
       run: async (page, query) => {
         await bankReturned(ais, page.consent, query.result === 'nok' || query.error !== undefined);
-        onWork();
       },
     },
   };

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { csrfOf } from '../../test/support/csrf.js';
 import { templates, translator } from '../webui/index.js';
 import { type AisTestApp, createAisTestApp, eventsOf } from './test-support/ais-test-app.js';
 
@@ -9,8 +10,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-
-const csrfOf = (body: string) => /name="csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
 
 describe('the hosted consent page', () => {
   it('shows who asks, for what and how long, and the banks the filter allows; strict CSP', async () => {

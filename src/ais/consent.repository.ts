@@ -39,7 +39,8 @@ export interface Consent {
   uxTemplate: string | null;
   language: string | null;
   tracking: Record<string, string> | null;
-  bankConsentId: string | null;
+  /** Sealed with the master key (bank-consent-id.ts); open it only to call the bank. */
+  sealedBankConsentId: string | null;
   scaUrl: string | null;
   expiresAt: Date;
   authorizedAt: Date | null;
@@ -70,7 +71,7 @@ export function toConsent(row: ConsentRow): Consent {
     uxTemplate: row.ux_template,
     language: row.language,
     tracking: row.tracking,
-    bankConsentId: row.bank_consent_id,
+    sealedBankConsentId: row.bank_consent_id,
     scaUrl: row.sca_url,
     expiresAt: row.expires_at,
     authorizedAt: row.authorized_at,

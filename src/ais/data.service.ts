@@ -1,6 +1,7 @@
 import type { ApiClient } from '../auth/index.js';
 import { DEFAULT_PAGE_SIZE, pageOf } from '../shared/cursor.js';
 import { validationError } from '../shared/errors.js';
+import { LAST_DAY, parseDate, parseInstant } from '../shared/time-input.js';
 import type { AisDeps } from './ais.context.js';
 import { accountView, balanceView, transactionView } from './ais.views.js';
 import { findConsent, isUuid } from './consent.repository.js';
@@ -99,9 +100,8 @@ export interface TransactionFilterInput {
   updated_to?: string;
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 const DAY_MS = 86_400_000;
+const LAST_DAY_NUMBER = Date.parse(`${LAST_DAY}T00:00:00Z`) / DAY_MS;
 const dayString = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
 type Op = '=' | '>' | '>=' | '<' | '<=';
@@ -111,12 +111,14 @@ type Op = '=' | '>' | '>=' | '<' | '<=';
  * "the booking day starts (00:00 UTC) op T", which becomes a whole-day bound so the index still serves it.
  */
 function dateBound(field: string, op: Op, value: string): { op: Op; value: string } {
-  if (DATE.test(value) && !Number.isNaN(Date.parse(value))) return { op, value };
-  const ms = DATE_TIME.test(value) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(ms))
-    throw validationError(`filter.${field}`, 'must be a date (YYYY-MM-DD) or an ISO 8601 date-time');
+  const name = `filter.${field}`;
+  if (!value.includes('T')) return { op, value: parseDate(name, value) };
+  const ms = parseInstant(name, value).getTime();
   const floor = Math.floor(ms / DAY_MS);
   const ceil = Math.ceil(ms / DAY_MS);
+  // The day after the last one cannot be stored: "on or after it" is "after the last day", "before it" is "up to it".
+  if (ceil > LAST_DAY_NUMBER && op === '>=') return { op: '>', value: LAST_DAY };
+  if (ceil > LAST_DAY_NUMBER && op === '<') return { op: '<=', value: LAST_DAY };
   switch (op) {
     case '>=':
       return { op, value: dayString(ceil) };
@@ -131,11 +133,7 @@ function dateBound(field: string, op: Op, value: string): { op: Op; value: strin
   }
 }
 
-function timestamp(field: string, value: string): Date {
-  const ms = DATE_TIME.test(value) || DATE.test(value) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(ms)) throw validationError(`filter.${field}`, 'must be an ISO 8601 date-time');
-  return new Date(ms);
-}
+const timestamp = (field: string, value: string) => parseInstant(`filter.${field}`, value, { dates: true });
 
 export function parseTransactionFilter(f: TransactionFilterInput): TransactionFilter {
   const amount: TransactionFilter['amount'] = [];

@@ -2,6 +2,7 @@
  * FinqLink Data (AIS): consents and their lifecycle, refresh jobs, accounts, balance history and transactions,
  * the hosted consent page, and the background work (jobs, expiry and validity sweeps, bank checks).
  */
+
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { RpcDeps } from '../api/index.js';
@@ -10,20 +11,21 @@ import type { Catalogue } from '../providers/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { CursorCodec } from '../shared/cursor.js';
 import type { Ids } from '../shared/ids.js';
+import type { SecretBox } from '../shared/secret-box.js';
 import type { Store } from '../store/index.js';
 import type { HostedPages } from '../webui/index.js';
 import type { WorkerRegistry } from '../worker/index.js';
 import { type AisDeps, type AisSettings, aisCursors, defaultAisSettings } from './ais.context.js';
 import { registerAisApi } from './ais.routes.js';
-import { type AisWorker, createAisWorker } from './ais.worker.js';
-import { realSleep } from './bank-call.js';
+import { type AisBackground, addAisTasks, createAisBackground } from './ais.tasks.js';
 import { createBulkCopy } from './bulk-copy.js';
 import { consentPage } from './consent-page.routes.js';
 import './ais.schema.js';
 
 export type { AisDeps, AisSettings } from './ais.context.js';
 export { defaultAisSettings } from './ais.context.js';
-export type { AisWorker } from './ais.worker.js';
+export type { AisBackground } from './ais.tasks.js';
+export { aisTaskNames } from './ais.tasks.js';
 export type { ConsentEvent, ConsentStatus } from './consent-status.js';
 export { consentStatuses, nextConsentStatus } from './consent-status.js';
 export type { RunOutcome } from './job-runner.js';
@@ -32,8 +34,8 @@ export { jobStatuses, nextJobStatus } from './job-status.js';
 export { utxId } from './utx.js';
 
 export interface AisService {
-  /** This process's runner of refresh jobs and sweeps (started by the worker; tests drive it directly). */
-  worker: AisWorker;
+  /** The sweeps and the job runner one at a time (the worker tasks run them; tests call them directly). */
+  background: AisBackground;
   /** The `pagination.after` of a transactions page that ends at this row (benchmarks start mid-list). */
   transactionsCursor(row: { sortDate: string; id: string }): string;
 }
@@ -50,8 +52,8 @@ export interface CreateAisOptions {
   publicUrl: string;
   /** Signs and checks the balances and transactions cursors (the key is the same in every process). */
   cursors: CursorCodec;
+  secretBox: SecretBox;
   settings?: Partial<AisSettings>;
-  sleep?: (ms: number) => Promise<void>;
   log?: AisDeps['log'];
   /** The PostgreSQL pool, when Ferry runs on a server: first jobs then stream histories with COPY. */
   pool?: pg.Pool | undefined;
@@ -66,26 +68,24 @@ export function createAisService(o: CreateAisOptions): AisService {
     connector: o.connector,
     publicUrl: o.publicUrl,
     cursors: aisCursors(o.cursors),
+    secretBox: o.secretBox,
     settings: { ...defaultAisSettings, ...o.settings },
-    sleep: o.sleep ?? realSleep,
     bulk: o.pool ? createBulkCopy(o.pool) : undefined,
     log: o.log ?? (() => {}),
   };
   const service: AisService = {
-    worker: createAisWorker(deps),
+    background: createAisBackground(deps),
     transactionsCursor: ({ sortDate, id }) => deps.cursors.transactions.encode([sortDate, id]),
   };
   depsOf.set(service, deps);
   return service;
 }
 
-/** Runs the AIS loop inside the queue worker process (`ferry start` / `ferry worker`). */
+/** Adds the AIS tasks (`ais.jobs` and the sweeps) to the worker (`ferry start` / `ferry worker` run them). */
 export function registerAisWorker(registry: WorkerRegistry, ais: AisService): void {
-  registry.onStart(async () => {
-    ais.worker.start();
-    ais.worker.kick();
-    return () => ais.worker.stop();
-  });
+  const deps = depsOf.get(ais);
+  if (!deps) throw new Error('registerAisWorker needs the service createAisService made');
+  addAisTasks(registry, deps, ais.background);
 }
 
 /** The /v2 and /test Data API and the hosted consent page. */
@@ -95,7 +95,7 @@ export async function registerAisRoutes(
 ): Promise<void> {
   const ais = depsOf.get(deps.ais);
   if (!ais) throw new Error('registerAisRoutes needs the service createAisService made');
-  const onWork = () => deps.ais.worker.kick();
-  registerAisApi(app, deps, ais, onWork);
-  await deps.pages.register(consentPage(ais, onWork));
+  registerAisApi(app, deps, ais);
+  await deps.pages.register(consentPage(ais));
 }
+export { openBankConsentId } from './bank-consent-id.js';

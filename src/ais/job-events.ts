@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Ids } from '../shared/ids.js';
 import type { Database } from '../store/index.js';
 import { recordEvent } from '../webhooks/index.js';
+import { wakeTask } from '../worker/index.js';
 import type { AisDeps } from './ais.context.js';
 import type { Consent } from './consent.repository.js';
 import { emptyResults, insertJob, type Job, type JobResults, updateJobStatus } from './job.repository.js';
@@ -50,7 +51,13 @@ export async function recordJobEvent(
   });
 }
 
-/** The first job, created with the authorisation (same transaction). */
+/** The task that runs jobs (ais.tasks.ts names it too; kept here so creating a job needs no import of the tasks). */
+export const JOBS_TASK = 'ais.jobs';
+
+/** A job was created in `trx`: every worker process's `ais.jobs` runs at its commit, not at its next poll. */
+export const wakeJobs = (trx: Transaction<Database>) => wakeTask(trx, JOBS_TASK);
+
+/** The first job, created with the authorisation (same transaction), and ais.jobs woken at its commit. */
 export async function createInitialJob(
   deps: Pick<AisDeps, 'ids'>,
   trx: Transaction<Database>,
@@ -68,5 +75,6 @@ export async function createInitialJob(
     updated_at: now,
   });
   await recordJobEvent(trx, deps.ids, consent, job, now);
+  await wakeJobs(trx);
   return job;
 }

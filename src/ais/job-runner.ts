@@ -6,9 +6,10 @@ import type {
   BankResult,
   BankTransaction,
 } from '../connectors/index.js';
-import { type AisDeps, addDays, bankOf, isoDate, retryPolicy } from './ais.context.js';
+import { type AisDeps, addDays, bankOf, isoDate } from './ais.context.js';
 import { normalizeBalances } from './balance-types.js';
-import { bankErrorCode, bankErrorText, retryDelay, thrownToBankError, withRetry } from './bank-call.js';
+import { bankCall, bankErrorCode, bankErrorText, thrownToBankError } from './bank-call.js';
+import { bankConsentIdOf } from './bank-consent-id.js';
 import { type Consent, findConsent } from './consent.repository.js';
 import { reactToBankError } from './consent-bank.js';
 import { applyConsentEvent } from './consent-events.js';
@@ -49,13 +50,25 @@ class ConsentEnded extends Error {}
  */
 export async function runJob(deps: AisDeps, jobId: string, worker: string): Promise<RunOutcome> {
   const { db, clock, settings } = deps;
-  const lease = () => new Date(clock.now().getTime() + settings.jobLeaseMs);
   if (!(await findJob(db, jobId))) return 'missing';
-  const claimed = await claimJob(db, jobId, worker, clock.now(), lease());
+  const now = clock.now();
+  const claimed = await claimJob(db, jobId, worker, now, new Date(now.getTime() + settings.jobLeaseMs));
   if (!claimed) return 'busy';
+  await runClaimedJob(deps, claimed, worker);
+  return 'finished';
+}
+
+/**
+ * Runs a job `worker` has claimed (`ais.jobs` claims them in batches). The lease is short, so that the job of a
+ * process that died is resumed soon; a job has no bounded length (a long history is many pages, a slow bank
+ * answers late), so while it runs here a heartbeat extends the lease — by the injected clock — every third of it.
+ */
+export async function runClaimedJob(deps: AisDeps, claimed: Job, worker: string): Promise<void> {
+  const { db, clock, settings } = deps;
+  const jobId = claimed.id;
   const heartbeat = setInterval(
     () => {
-      extendLease(db, jobId, worker, lease()).catch(() => {});
+      extendLease(db, jobId, worker, new Date(clock.now().getTime() + settings.jobLeaseMs)).catch(() => {});
     },
     Math.max(1000, Math.floor(settings.jobLeaseMs / 3)),
   );
@@ -76,7 +89,6 @@ export async function runJob(deps: AisDeps, jobId: string, worker: string): Prom
     // After a crash the lease is left to lapse: the job is retried later, not in a hot loop.
     if (!crashed) await releaseJob(db, jobId, worker).catch(() => {});
   }
-  return 'finished';
 }
 
 class JobRun {
@@ -144,8 +156,10 @@ class JobRun {
   }
 
   async #accounts(_lap: () => number): Promise<boolean> {
-    const result = await withRetry(retryPolicy(this.deps), () =>
-      this.deps.connector.listAccounts(this.#bank, this.#consent.bankConsentId!, { withBalance: true }),
+    const result = await bankCall(() =>
+      this.deps.connector.listAccounts(this.#bank, bankConsentIdOf(this.deps, this.#consent), {
+        withBalance: true,
+      }),
     );
     if (!result.ok) {
       this.#bankError('accounts', result.error);
@@ -177,8 +191,12 @@ class JobRun {
     for (const account of accounts) {
       let balances: readonly BankBalance[] = this.#listed.get(account.bank_resource_id)?.balances ?? [];
       if (balances.length === 0) {
-        const result = await withRetry(retryPolicy(this.deps), () =>
-          this.deps.connector.getBalances(this.#bank, this.#consent.bankConsentId!, account.bank_resource_id),
+        const result = await bankCall(() =>
+          this.deps.connector.getBalances(
+            this.#bank,
+            bankConsentIdOf(this.deps, this.#consent),
+            account.bank_resource_id,
+          ),
         );
         if (!result.ok) {
           this.#bankError('balances', result.error, account.id);
@@ -208,7 +226,7 @@ class JobRun {
     }
   }
 
-  /** Fetches one account's lines (restarting the listing on retryable errors) and stores them. */
+  /** Fetches one account's lines (a shorter period if the bank refuses the first) and stores them. */
   async #transactions(account: AccountRow): Promise<void> {
     const { db, clock, settings } = this.deps;
     const now = clock.now();
@@ -234,24 +252,16 @@ class JobRun {
     let failure: BankError | undefined;
     let counts: Awaited<ReturnType<TransactionIngest['finish']>>;
     try {
-      let periodIndex = 0;
-      for (let attempt = 1; ; attempt++) {
-        const dateFrom = periods[periodIndex]!;
+      // No retry here: the connector retried each page already. What the job decides is the period: a bank
+      // that refuses it (too much history asked) before sending anything is asked for a shorter one.
+      for (const dateFrom of periods) {
         const outcome = await this.#listInto(ingest, account, dateFrom);
         if (outcome.ok) {
           complete = true;
           break;
         }
         failure = outcome.error;
-        // A bank that refuses the period (too much history asked) before sending anything gets a shorter one.
-        if (outcome.pages === 0 && isPeriodRefusal(failure) && periodIndex < periods.length - 1) {
-          periodIndex += 1;
-          attempt = 0;
-          continue;
-        }
-        const delay = retryDelay(retryPolicy(this.deps), failure, attempt);
-        if (delay === undefined) break;
-        await this.deps.sleep(delay);
+        if (!(outcome.pages === 0 && isPeriodRefusal(failure))) break;
       }
       counts = await ingest.finish(complete);
     } catch (error) {
@@ -290,7 +300,7 @@ class JobRun {
     let iterator: AsyncIterator<BankResult<BankTransaction[]>> | undefined;
     try {
       const it = this.deps.connector
-        .listTransactions(this.#bank, this.#consent.bankConsentId!, account.bank_resource_id, {
+        .listTransactions(this.#bank, bankConsentIdOf(this.deps, this.#consent), account.bank_resource_id, {
           dateFrom,
           bookingStatus: 'both',
           pageSize: TRANSACTION_PAGE,

@@ -187,17 +187,29 @@ export async function releaseJob(db: Db, jobId: string, worker: string): Promise
 }
 
 /**
- * Unfinished jobs nobody holds a live lease on, oldest first. The status list is literal SQL, the predicate of
- * ais_jobs_runnable_idx (migration 0008): as parameters, a generic plan could never use that index.
+ * Claims up to `limit` unfinished jobs nobody holds a live lease on, oldest first, for `worker` until `until`
+ * (SKIP LOCKED: worker processes claiming at once take different jobs). Unfinished jobs whose lease lapsed (their
+ * process died) are claimed again: that is how a job survives a restart. The status list is literal SQL, the
+ * predicate of ais_jobs_runnable_idx (migration 0008): as parameters, a generic plan could never use that index.
  */
-export async function listRunnableJobs(db: Db, now: Date, limit: number): Promise<string[]> {
-  const rows = await db
-    .selectFrom('ais_jobs')
-    .select('id')
-    .where(sql<boolean>`status NOT IN ('job_completed', 'job_partially_completed', 'job_failed')`)
-    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
-    .orderBy('created_at')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => r.id);
+export async function claimDueJobs(
+  db: Db,
+  worker: string,
+  now: Date,
+  until: Date,
+  limit: number,
+): Promise<Job[]> {
+  const result = await sql<JobRow>`
+    UPDATE ais_jobs
+    SET locked_by = ${worker}, locked_until = ${until}::timestamptz, attempts = attempts + 1,
+        started_at = coalesce(started_at, ${now}::timestamptz), updated_at = ${now}::timestamptz
+    WHERE id IN (
+      SELECT id FROM ais_jobs
+      WHERE status NOT IN ('job_completed', 'job_partially_completed', 'job_failed')
+        AND (locked_until IS NULL OR locked_until < ${now}::timestamptz)
+      ORDER BY created_at
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED)
+    RETURNING *`.execute(db);
+  return result.rows.map(toJob).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
 }

@@ -5,7 +5,7 @@ import { type Consent, findConsent } from './consent.repository.js';
 import { consentNotActive, ownedConsent } from './consent-access.js';
 import { isDataReadable } from './consent-status.js';
 import { emptyResults, findJob, insertJob, type Job, latestJob } from './job.repository.js';
-import { recordJobEvent } from './job-events.js';
+import { recordJobEvent, wakeJobs } from './job-events.js';
 import { isFinalJobStatus } from './job-status.js';
 
 /**
@@ -52,6 +52,8 @@ export async function createRefreshJob(
       updated_at: now,
     });
     await recordJobEvent(trx, ids, consent, job, now);
+    // Any worker process picks the job up at the commit.
+    await wakeJobs(trx);
     return job;
   });
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { csrfOf } from '../../test/support/csrf.js';
 import { type AisTestApp, createAisTestApp, eventsOf } from './test-support/ais-test-app.js';
 
 let t: AisTestApp;
@@ -23,16 +24,16 @@ describe('link expiry', () => {
   it('the sweep expires a link that passed expires_at before authorisation, and deletes the bank consent', async () => {
     const { consentId, webId } = await t.createConsent({ options: { expires_in: 600 } });
     const page = await t.page(`/consent/${webId}`);
-    const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const csrf = csrfOf(page.body);
     await t.page(`/consent/${webId}/select`, {
       method: 'POST',
       form: { csrf, method_id: 'bt_ro_ais_sandbox' },
     });
     const bankId = t.bank.lastConsentId();
     t.clock.advance(599_000);
-    expect(await t.services.ais.worker.sweepExpiredLinks()).toBe(0);
+    expect(await t.services.ais.background.sweepExpiredLinks()).toBe(0);
     t.clock.advance(2_000);
-    expect(await t.services.ais.worker.sweepExpiredLinks()).toBeGreaterThanOrEqual(1);
+    expect(await t.services.ais.background.sweepExpiredLinks()).toBeGreaterThanOrEqual(1);
     const events = await eventsOf(t, consentId);
     expect(events.at(-1)).toMatchObject({ status: 'expired' });
     expect(t.bank.consents.get(bankId)!.status).toBe('terminatedByTpp');
@@ -53,7 +54,7 @@ describe('link expiry', () => {
   it('an authorised consent does not expire with its link', async () => {
     const consentId = await t.activeConsent({ options: { expires_in: 60 } });
     t.clock.advance(3_600_000);
-    await t.services.ais.worker.sweepExpiredLinks();
+    await t.services.ais.background.sweepExpiredLinks();
     expect(await statusOf(consentId)).toBe('active');
   });
 });
@@ -63,10 +64,10 @@ describe('validity end', () => {
     const consentId = await t.activeConsent({ consent: { consent_validity_days: 2 } });
     const bankId = t.bank.lastConsentId();
     t.clock.advance(2 * 86_400_000 - 10_000);
-    expect(await t.services.ais.worker.sweepValidityEnded()).toBe(0);
+    expect(await t.services.ais.background.sweepValidityEnded()).toBe(0);
     expect(await statusOf(consentId)).toBe('active');
     t.clock.advance(20_000);
-    expect(await t.services.ais.worker.sweepValidityEnded()).toBe(1);
+    expect(await t.services.ais.background.sweepValidityEnded()).toBe(1);
     const got = await t.call('/test/ais/consents/get', { consent_id: consentId });
     expect(got.body.status).toBe('revoked');
     expect(got.body.status_reason).toContain('validity');
@@ -97,12 +98,12 @@ describe('the bank ends or blocks the consent', () => {
     const consentId = await t.activeConsent();
     t.bank.setStatus(t.bank.lastConsentId(), 'revokedByPsu');
     // Just authorised: the bank said valid a moment ago, so the check waits for its interval.
-    await t.services.ais.worker.checkActiveConsents();
+    await t.services.ais.background.checkActiveConsents();
     expect(await statusOf(consentId)).toBe('active');
     t.clock.advance(7 * 3_600_000);
     // Ten consents per pass, least recently checked first: pass until this one's turn came.
     for (let i = 0; i < 20 && (await statusOf(consentId)) === 'active'; i++) {
-      await t.services.ais.worker.checkActiveConsents();
+      await t.services.ais.background.checkActiveConsents();
     }
     expect(await statusOf(consentId)).toBe('revoked');
   });
@@ -135,7 +136,7 @@ describe('authorisation failures', () => {
   it('the bank rejects the consent → failed', async () => {
     const { consentId, webId } = await t.createConsent();
     const page = await t.page(`/consent/${webId}`);
-    const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const csrf = csrfOf(page.body);
     await t.page(`/consent/${webId}/select`, {
       method: 'POST',
       form: { csrf, method_id: 'bt_ro_ais_sandbox' },
@@ -148,7 +149,7 @@ describe('authorisation failures', () => {
   it('the nok redirect while the bank still waits → failed (the user cancelled)', async () => {
     const { consentId, webId } = await t.createConsent();
     const page = await t.page(`/consent/${webId}`);
-    const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const csrf = csrfOf(page.body);
     await t.page(`/consent/${webId}/select`, {
       method: 'POST',
       form: { csrf, method_id: 'bt_ro_ais_sandbox' },
@@ -162,7 +163,7 @@ describe('authorisation failures', () => {
   it('a plain return while the bank still waits changes nothing', async () => {
     const { consentId, webId } = await t.createConsent();
     const page = await t.page(`/consent/${webId}`);
-    const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const csrf = csrfOf(page.body);
     await t.page(`/consent/${webId}/select`, {
       method: 'POST',
       form: { csrf, method_id: 'bt_ro_ais_sandbox' },
@@ -173,7 +174,8 @@ describe('authorisation failures', () => {
 
   it('a first job that stores nothing is retried; after the last try the consent fails', async () => {
     const { consentId, webId } = await t.createConsent();
-    t.bank.fail('listAccounts', { kind: 'unavailable', httpStatus: 503 }, 12);
+    // What the connector returns after its own retries: one failed call per job, three jobs.
+    t.bank.fail('listAccounts', { kind: 'unavailable', httpStatus: 503 }, 3);
     await t.authorize(webId);
     await t.drain();
     expect(await statusOf(consentId)).toBe('authorized');
@@ -194,23 +196,22 @@ describe('authorisation failures', () => {
 });
 
 describe('bank errors inside a job', () => {
-  it('429 with Retry-After and 5xx are retried within the job', async () => {
+  it('the job does not retry what the connector returns (the connector retried already): one call per phase', async () => {
     const consentId = await t.activeConsent();
-    t.sleeps.length = 0;
-    t.bank.fail('listAccounts', { kind: 'rate_limited', httpStatus: 429, retryAfterSeconds: 3 }, 1);
-    t.bank.fail('getBalances', { kind: 'unavailable', httpStatus: 502 }, 2);
-    t.bank.fail('listTransactions', { kind: 'timeout' }, 1);
+    t.bank.fail('listAccounts', { kind: 'unavailable', httpStatus: 503 }, 1);
     t.clock.advance(61_000);
+    const from = t.bank.calls.length;
     const job = await t.call('/test/ais/jobs/create', { consent_id: consentId });
     await t.drain();
     const got = await t.call('/test/ais/jobs/get', { consent_id: consentId, job_id: job.body.job_id });
-    expect(got.body.status).toBe('job_completed');
-    expect(t.sleeps).toEqual([3000, 500, 1000, 500]);
+    expect(got.body.status).toBe('job_failed');
+    expect(t.bank.calls.slice(from).map((c) => c.op)).toEqual(['listAccounts']);
+    expect(await statusOf(consentId)).toBe('active');
   });
 
   it('what cannot be fetched makes the job partially completed, with the reason', async () => {
     const consentId = await t.activeConsent();
-    t.bank.fail('listTransactions', { kind: 'unavailable', httpStatus: 500, message: 'bank down' }, 4);
+    t.bank.fail('listTransactions', { kind: 'unavailable', httpStatus: 500, message: 'bank down' }, 1);
     t.clock.advance(61_000);
     const job = await t.call('/test/ais/jobs/create', { consent_id: consentId });
     await t.drain();
@@ -234,30 +235,34 @@ describe('bank errors inside a job', () => {
     expect(await statusOf(consentId)).toBe('active');
   });
 
-  it('a failure on a later page restarts the listing without duplicating rows', async () => {
+  it('a failure on a later page keeps what was stored, and the next job adds nothing twice', async () => {
     const consentId = await t.activeConsent();
-    const before = await t.store.db
-      .selectFrom('ais_transactions')
-      .select((eb) => eb.fn.countAll<string>().as('n'))
-      .where('consent_id', '=', consentId)
-      .executeTakeFirstOrThrow();
+    const count = async () =>
+      (
+        await t.store.db
+          .selectFrom('ais_transactions')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('consent_id', '=', consentId)
+          .executeTakeFirstOrThrow()
+      ).n;
+    const before = await count();
     t.bank.pageSize = 1;
     try {
-      t.bank.fail('listTransactions', { kind: 'unavailable', httpStatus: 503 }, 1, 2);
+      t.bank.fail('listTransactions', { kind: 'unavailable', httpStatus: 503 }, 1, 1);
       t.clock.advance(61_000);
       const job = await t.call('/test/ais/jobs/create', { consent_id: consentId });
       await t.drain();
       const got = await t.call('/test/ais/jobs/get', { consent_id: consentId, job_id: job.body.job_id });
-      expect(got.body.status).toBe('job_completed');
+      expect(got.body.status).toBe('job_partially_completed');
+      t.clock.advance(61_000);
+      const next = await t.call('/test/ais/jobs/create', { consent_id: consentId });
+      await t.drain();
+      const again = await t.call('/test/ais/jobs/get', { consent_id: consentId, job_id: next.body.job_id });
+      expect(again.body.status).toBe('job_completed');
     } finally {
       t.bank.pageSize = 50;
     }
-    const after = await t.store.db
-      .selectFrom('ais_transactions')
-      .select((eb) => eb.fn.countAll<string>().as('n'))
-      .where('consent_id', '=', consentId)
-      .executeTakeFirstOrThrow();
-    expect(after.n).toBe(before.n);
+    expect(await count()).toBe(before);
   });
 });
 
@@ -273,7 +278,7 @@ describe('durable jobs', () => {
     const job = await t.call('/test/ais/jobs/create', { consent_id: consentId });
     const jobId = job.body.job_id as string;
     // Worker A takes the job and hangs at the balances (a process that is about to die).
-    const workerA = t.services.ais.worker.runJob(jobId, 'worker-a');
+    const workerA = t.services.ais.background.runJob(jobId, 'worker-a');
     for (let i = 0; i < 100; i++) {
       const row = await t.store.db
         .selectFrom('ais_jobs')
@@ -285,7 +290,7 @@ describe('durable jobs', () => {
     }
     delete t.bank.gates.getBalances;
     // While A's lease lives, nobody else runs the job.
-    expect(await t.services.ais.worker.runJob(jobId, 'worker-b')).toBe('busy');
+    expect(await t.services.ais.background.runJob(jobId, 'worker-b')).toBe('busy');
     await t.drain();
     let row = await t.store.db
       .selectFrom('ais_jobs')
@@ -297,7 +302,7 @@ describe('durable jobs', () => {
     // A's lease lapses (the process is gone): another worker resumes from accounts_ready.
     t.clock.advance(61_000);
     const accountCalls = t.bank.calls.filter((c) => c.op === 'listAccounts').length;
-    expect(await t.services.ais.worker.runJob(jobId, 'worker-b')).toBe('finished');
+    expect(await t.services.ais.background.runJob(jobId, 'worker-b')).toBe('finished');
     row = await t.store.db
       .selectFrom('ais_jobs')
       .selectAll()
@@ -328,6 +333,42 @@ describe('durable jobs', () => {
       'transactions_fetching',
       'job_completed',
     ]);
+  });
+
+  it('ais.jobs claims as many jobs as the process has room for, and a job ending wakes it for the rest', async () => {
+    const consents = [await t.activeConsent(), await t.activeConsent(), await t.activeConsent()];
+    t.clock.advance(61_000);
+    for (const consentId of consents) await t.call('/test/ais/jobs/create', { consent_id: consentId });
+    const task = t.services.worker.tasks.find((k) => k.name === 'ais.jobs')!;
+    const tracked: Promise<unknown>[] = [];
+    let wakes = 0;
+    const ctx = {
+      now: () => t.clock.now(),
+      signal: new AbortController().signal,
+      track: (work: Promise<unknown>) => void tracked.push(work),
+      get inFlight() {
+        return tracked.length;
+      },
+      wake() {
+        wakes += 1;
+      },
+    };
+    // Room for two (workerConcurrency): a full batch, so the worker would run the task again at once.
+    expect(await task.round(ctx)).toBe('more');
+    expect(tracked).toHaveLength(2);
+    expect(await task.round(ctx)).toBe('idle'); // no room: the third job is not claimed
+    await Promise.all(tracked);
+    expect(wakes).toBe(2);
+    tracked.length = 0;
+    expect(await task.round(ctx)).toBe('done');
+    await Promise.all(tracked);
+    const jobs = await t.store.db
+      .selectFrom('ais_jobs')
+      .select('status')
+      .where('consent_id', 'in', consents)
+      .where('kind', '=', 'refresh')
+      .execute();
+    expect(jobs.map((j) => j.status)).toEqual(['job_completed', 'job_completed', 'job_completed']);
   });
 
   it('the database allows one unfinished job per consent', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BankBalance, BankTransaction } from '../connectors/index.js';
 import { mapBalanceType, normalizeBalances } from './balance-types.js';
-import { consentSignal, retryDelay } from './bank-call.js';
+import { consentSignal } from './bank-call.js';
 import { parseTransactionFilter } from './data.service.js';
 import { parseFilterAmount, splitSigned } from './money.js';
 import { bankError } from './test-support/fake-bank.js';
@@ -124,7 +124,7 @@ describe('utx_id', () => {
   });
 });
 
-describe('filters and retries', () => {
+describe('filters and bank errors', () => {
   it('turns date-times into whole-day bounds the index can use', () => {
     const f = parseTransactionFilter({
       booking_date_gte: '2026-01-01T10:00:00Z',
@@ -137,20 +137,7 @@ describe('filters and retries', () => {
       { op: '<', value: '2026-01-05' },
     ]);
   });
-  it('retries what the connector marks retryable, honouring Retry-After up to a cap', () => {
-    const policy = {
-      attempts: 4,
-      baseDelayMs: 100,
-      maxDelayMs: 250,
-      maxRetryAfterMs: 5000,
-      sleep: async () => {},
-    };
-    expect(retryDelay(policy, bankError({ kind: 'unavailable' }), 1)).toBe(100);
-    expect(retryDelay(policy, bankError({ kind: 'unavailable' }), 3)).toBe(250);
-    expect(retryDelay(policy, bankError({ kind: 'unavailable' }), 4)).toBeUndefined();
-    expect(retryDelay(policy, bankError({ kind: 'rate_limited', retryAfterSeconds: 2 }), 1)).toBe(2000);
-    expect(retryDelay(policy, bankError({ kind: 'rate_limited', retryAfterSeconds: 60 }), 1)).toBeUndefined();
-    expect(retryDelay(policy, bankError({ kind: 'rejected' }), 1)).toBeUndefined();
+  it('reads what a bank error says about the consent itself (blocked, or possibly ended)', () => {
     expect(
       consentSignal(
         bankError({ kind: 'rejected', tppMessages: [{ category: 'ERROR', code: 'SERVICE_BLOCKED' }] }),

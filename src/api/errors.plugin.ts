@@ -24,13 +24,21 @@ export function installErrorHandling(app: FastifyInstance): void {
     return sendError(request, reply, apiError);
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendError(
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0];
+    const allowed = request.server.allowedMethods?.(request.url) ?? [];
+    if (allowed.length === 0)
+      return sendError(request, reply, new ApiError('not_found', `No route for ${request.method} ${path}.`));
+    reply.header('allow', allowed.join(', '));
+    return sendError(
       request,
       reply,
-      new ApiError('not_found', `No route for ${request.method} ${request.url.split('?')[0]}.`),
-    ),
-  );
+      new ApiError(
+        'method_not_allowed',
+        `${path} does not answer ${request.method}; use ${allowed.join(', ')}.`,
+      ),
+    );
+  });
 }
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: ApiError): FastifyReply {

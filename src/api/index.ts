@@ -10,5 +10,7 @@ export { registerOpenApi } from './openapi.js';
 export type { RateLimiter } from './rate-limit.js';
 export { createRateLimiter } from './rate-limit.js';
 export { genRequestId } from './request-id.js';
+export type { RecordedRoute, RouteAuth } from './route-table.js';
+export { apiRoutesOf, recordApiRoutes } from './route-table.js';
 export type { ApiVersion, RpcContext, RpcDeps, RpcRoute, TSchema } from './rpc.js';
 export { registerRpc } from './rpc.js';

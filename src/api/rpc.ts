@@ -141,7 +141,7 @@ async function authenticateTest(deps: RpcDeps, request: FastifyRequest): Promise
   }
   if (clientId.length > 128 || secret.length > 128)
     throw unauthorized('client_id and client_secret are at most 128 characters.');
-  const client = await deps.clients.authenticateWithSecret(clientId, secret);
+  const client = await deps.clients.authenticateWithSecret(clientId, secret, request.ip);
   if (!client) throw unauthorized('Invalid client_id or client_secret.');
   if (client.mode !== 'test') {
     throw unauthorized('Live clients call /v1 or /v2 with an OAuth2 access token, not /test.');

@@ -4,6 +4,7 @@ import { ApiError, validationError } from '../shared/errors.js';
 import type { Ids } from '../shared/ids.js';
 import { TtlCache } from '../shared/ttl-cache.js';
 import type { Database } from '../store/index.js';
+import type { AuthThrottle } from './auth-throttle.js';
 import {
   type ApiClient,
   type ClientMode,
@@ -13,7 +14,7 @@ import {
   uxTemplates,
 } from './client.js';
 import * as repo from './clients.repository.js';
-import { hashSecret, VerifiedSecretCache, verifySecret } from './secret-hash.js';
+import { hashSecret, VerifiedSecretCache, VerifyGate, verifySecret } from './secret-hash.js';
 
 export interface CreateClientInput {
   name: string;
@@ -41,11 +42,11 @@ export interface ClientsService {
   find(clientId: string): Promise<ApiClient | undefined>;
   rotateSecret(clientId: string): Promise<string>;
   /** Test-mode body credentials; undefined when the pair does not match an enabled client. */
-  authenticateWithSecret(clientId: string, secret: string): Promise<ApiClient | undefined>;
+  authenticateWithSecret(clientId: string, secret: string, address?: string): Promise<ApiClient | undefined>;
 }
 
 /** Checks a webhook URL for a client of `mode` (scheme, credentials, internal targets); throws validation_error. */
-export type WebhookUrlCheck = (url: string, mode: ClientMode, field: string) => void;
+export type WebhookUrlCheck = (url: string, mode: ClientMode, field: string) => Promise<void>;
 
 export function createClientsService(deps: {
   db: Kysely<Database>;
@@ -55,8 +56,13 @@ export function createClientsService(deps: {
   /** How long a client row is reused without reading it again (a change made by another process is
    * seen within that time; unknown ids are never cached); default 5 s, 0 = off. */
   rowCacheMs?: number;
+  /** Throttles failed authentications (shared through the database); none when absent. */
+  throttle?: AuthThrottle;
+  /** Bounds concurrent secret hashing. */
+  gate?: VerifyGate;
 }): ClientsService {
-  const { db, clock, ids, checkWebhookUrl } = deps;
+  const { db, clock, ids, checkWebhookUrl, throttle } = deps;
+  const gate = deps.gate ?? new VerifyGate();
   const verified = new VerifiedSecretCache();
   const rows = new TtlCache<repo.ClientRow>(deps.rowCacheMs ?? 5000);
   const findRow = async (clientId: string): Promise<repo.ClientRow | undefined> => {
@@ -76,7 +82,7 @@ export function createClientsService(deps: {
     async create(input) {
       const mode = input.mode ?? 'test';
       const valid = validateCreate(input, mode);
-      if (input.webhookUrl) checkWebhookUrl(input.webhookUrl, mode, 'webhook_url');
+      if (input.webhookUrl) await checkWebhookUrl(input.webhookUrl, mode, 'webhook_url');
       const clientSecret = newSecret();
       const row = await repo.insertClient(db, {
         id: ids.uuid(),
@@ -116,23 +122,36 @@ export function createClientsService(deps: {
       return secret;
     },
 
-    async authenticateWithSecret(clientId, secret) {
+    async authenticateWithSecret(clientId, secret, address) {
       const row = await findRow(clientId);
-      if (!row || row.disabled) {
-        // Spend comparable time so that unknown ids cannot be told apart from wrong secrets.
-        await verifySecret(secret, DUMMY_HASH);
+      const usable = row && !row.disabled ? row : undefined;
+      const key = usable ? verified.key(usable.secretHash, secret) : undefined;
+      const now = clock.now().getTime();
+      if (usable && key && verified.has(key, now)) return strip(usable);
+      // A hash is about to be spent: failures are throttled and hashing is bounded (unknown ids spend
+      // comparable time on a dummy hash, so they cannot be told apart from wrong secrets).
+      const attempt = { clientId, address };
+      const ok = await gate.run(async () => {
+        await throttle?.check(attempt);
+        return verifySecret(secret, usable?.secretHash ?? DUMMY_HASH);
+      }, key);
+      if (ok === undefined) throw busy();
+      if (!ok || !usable || !key) {
+        // The failure that spends a key is already answered 429, as at the token endpoint.
+        await throttle?.fail(attempt);
         return undefined;
       }
-      const key = verified.key(row.secretHash, secret);
-      const now = clock.now().getTime();
-      if (!verified.has(key, now)) {
-        if (!(await verifySecret(secret, row.secretHash))) return undefined;
-        verified.add(key, now);
-      }
-      return strip(row);
+      verified.add(key, now);
+      return strip(usable);
     },
   };
 }
+
+/** Too many secret checks in flight in this process: refused at once rather than queued. */
+export const busy = () =>
+  new ApiError('rate_limited', 'Too many authentication attempts in progress; try again shortly.', {
+    retry_after: 1,
+  });
 
 const CLIENT_ID = /^[A-Za-z0-9_-]{1,128}$/;
 

@@ -90,17 +90,23 @@ describe('obtaining a token', () => {
     expect(jwks.keys.every((k) => k.d === undefined)).toBe(true);
   });
 
-  it('only POST /oauth2/token and GET /oauth2/jwks reach the authorization server; the rest is a JSON 404', async () => {
+  it('only POST /oauth2/token and GET /oauth2/jwks reach the authorization server; the rest is a JSON 404 or 405', async () => {
+    for (const [method, url, allow] of [
+      ['GET', '/oauth2/token', 'POST'],
+      ['HEAD', '/oauth2/jwks', 'GET'],
+    ] as const) {
+      const res = await t.app.inject({ method, url });
+      expect(res.statusCode, `${method} ${url}`).toBe(405);
+      expect(res.headers.allow, `${method} ${url}`).toBe(allow);
+    }
     for (const [method, url] of [
-      ['GET', '/oauth2/token'],
-      ['HEAD', '/oauth2/jwks'],
       ['GET', '/oauth2/auth'],
       ['POST', '/oauth2/token/introspection'],
       ['GET', '/oauth2/.well-known/openid-configuration'],
     ] as const) {
       const res = await t.app.inject({ method, url });
       expect(res.statusCode, `${method} ${url}`).toBe(404);
-      if (method !== 'HEAD') expect(res.json().code, `${method} ${url}`).toBe('not_found');
+      expect(res.json().code, `${method} ${url}`).toBe('not_found');
     }
   });
 
@@ -720,7 +726,7 @@ describe('rejected token requests', () => {
       const res = await t.app.inject({ method: 'GET', url });
       expect(res.statusCode, url).toBe(404);
     }
-    expect((await t.app.inject({ method: 'GET', url: '/oauth2/token' })).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'GET', url: '/oauth2/token' })).statusCode).toBe(405);
   });
 });
 

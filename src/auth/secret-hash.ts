@@ -65,3 +65,49 @@ export class VerifiedSecretCache {
     this.#entries.set(key, true, nowMs);
   }
 }
+
+/**
+ * Bounds the CPU that secret verification can take: at most `concurrency` scrypt checks run at once in this
+ * process and at most `queue` wait; beyond that an attempt is refused at once (`undefined`) instead of queueing
+ * without bound. An unauthenticated burst therefore costs at most `concurrency` cores of hashing.
+ */
+export class VerifyGate {
+  #running = 0;
+  readonly #waiting: Array<() => void> = [];
+  constructor(
+    readonly concurrency = 2,
+    readonly queue = 64,
+  ) {}
+
+  readonly #inflight = new Map<string, Promise<unknown>>();
+
+  /**
+   * Runs `task` under the bound. With a `key` (the verified-secret cache key of the stored hash and the presented
+   * secret), concurrent identical checks share one run: a client's first burst of calls costs one hash, not one
+   * per call, and is never refused as busy.
+   */
+  run<T>(task: () => Promise<T>, key?: string): Promise<T | undefined> {
+    if (key === undefined) return this.#run(task);
+    const running = this.#inflight.get(key) as Promise<T | undefined> | undefined;
+    if (running) return running;
+    const started = this.#run(task).finally(() => this.#inflight.delete(key));
+    this.#inflight.set(key, started);
+    return started;
+  }
+
+  async #run<T>(task: () => Promise<T>): Promise<T | undefined> {
+    if (this.#running >= this.concurrency) {
+      if (this.#waiting.length >= this.queue) return undefined;
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    } else {
+      this.#running += 1;
+    }
+    try {
+      return await task();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#running -= 1;
+    }
+  }
+}

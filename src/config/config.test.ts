@@ -22,6 +22,17 @@ describe('parseConfig', () => {
     }).toThrow();
   });
 
+  it('reads the sandbox bank settlement delays (2 s / 5 s by default) and refuses ACSC before ACSP', () => {
+    expect(parseConfig({}).sandboxBank).toEqual({ acspAfterMs: 2000, acscAfterMs: 5000 });
+    expect(
+      parseConfig({ SANDBOX_BANK_ACSP_AFTER_MS: '0', SANDBOX_BANK_ACSC_AFTER_MS: '10' }).sandboxBank,
+    ).toEqual({ acspAfterMs: 0, acscAfterMs: 10 });
+    expect(() =>
+      parseConfig({ SANDBOX_BANK_ACSP_AFTER_MS: '100', SANDBOX_BANK_ACSC_AFTER_MS: '10' }),
+    ).toThrow(/SANDBOX_BANK_ACSC_AFTER_MS must not be less/);
+    expect(() => parseConfig({ SANDBOX_BANK_ACSP_AFTER_MS: 'soon' })).toThrow(/SANDBOX_BANK_ACSP_AFTER_MS/);
+  });
+
   it('follows PORT in the default PUBLIC_URL and strips a trailing slash from PUBLIC_URL', () => {
     expect(parseConfig({ PORT: '8080' }).publicUrl).toBe('http://localhost:8080');
     expect(parseConfig({ PUBLIC_URL: 'https://pay.example.com/ferry/' }).publicUrl).toBe(

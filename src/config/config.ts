@@ -24,9 +24,18 @@ export interface Config {
   readonly qsealc: { readonly certFile: string; readonly keyFile: string } | undefined;
   /** Requests per minute per client and endpoint group (`default` for the rest); 0 disables a limit. */
   readonly rateLimits: Readonly<Record<string, number>>;
+  /** Failed authentications admitted per minute per client id and per source address (0 = no limit). */
+  readonly authFailureLimits: { readonly client: number; readonly address: number };
   readonly webhooks: WebhooksConfig;
   /** Minimum seconds between two refresh jobs of one AIS consent: live (PSD2: 4 a day → 6 h) and test mode. */
-  readonly ais: { readonly refreshCooldownSeconds: number; readonly testRefreshCooldownSeconds: number };
+  readonly ais: {
+    readonly refreshCooldownSeconds: number;
+    readonly testRefreshCooldownSeconds: number;
+    /** Backstop period of the `ais.jobs` task: a new job wakes it at once; this finds what a wake missed. */
+    readonly jobPollMs: number;
+  };
+  /** The mounted sandbox bank: ms after a payment's acceptance until it reports ACSP, and ACSC (settled). */
+  readonly sandboxBank: { readonly acspAfterMs: number; readonly acscAfterMs: number };
 }
 
 export interface WebhooksConfig {
@@ -148,14 +157,33 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     providersFile: read('FERRY_PROVIDERS_FILE'),
     qsealc: qsealcFiles(read('FERRY_QSEALC_CERT_FILE'), read('FERRY_QSEALC_KEY_FILE'), problems),
     rateLimits: parseRateLimits(read('RATE_LIMITS') ?? 'default=1200,pay=600,ais=600', problems),
+    authFailureLimits: parseAuthFailureLimits(
+      read('AUTH_FAILURE_LIMITS') ?? 'client=10,address=50',
+      problems,
+    ),
     webhooks: parseWebhooksConfig(read, int, problems),
     ais: Object.freeze({
       refreshCooldownSeconds: int('AIS_REFRESH_COOLDOWN_SECONDS', 6 * 3600, 0, 30 * 86400),
       testRefreshCooldownSeconds: int('AIS_TEST_REFRESH_COOLDOWN_SECONDS', 60, 0, 30 * 86400),
+      jobPollMs: int('AIS_JOB_POLL_MS', 1000, 100, 3_600_000),
     }),
+    sandboxBank: parseSandboxBankTiming(int, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+/** ACSP by default 2 s and ACSC 5 s after acceptance; ACSC may not come before ACSP. */
+function parseSandboxBankTiming(
+  int: (name: string, fallback: number, min: number, max: number) => number,
+  problems: string[],
+): Config['sandboxBank'] {
+  const acspAfterMs = int('SANDBOX_BANK_ACSP_AFTER_MS', 2000, 0, 3_600_000);
+  const acscAfterMs = int('SANDBOX_BANK_ACSC_AFTER_MS', 5000, 0, 3_600_000);
+  if (acscAfterMs < acspAfterMs) {
+    problems.push('SANDBOX_BANK_ACSC_AFTER_MS must not be less than SANDBOX_BANK_ACSP_AFTER_MS');
+  }
+  return Object.freeze({ acspAfterMs, acscAfterMs });
 }
 
 // Roughly 72 hours of retries in total: 30s, 2m, 10m, 30m, 1h, 2h, 4h, 8h, 12h, 12h, 12h, 12h, 8h.
@@ -239,7 +267,20 @@ function qsealcFiles(certFile: string | undefined, keyFile: string | undefined, 
   return Object.freeze({ certFile, keyFile });
 }
 
-function parseRateLimits(text: string, problems: string[]): Readonly<Record<string, number>> {
+function parseAuthFailureLimits(text: string, problems: string[]): Config['authFailureLimits'] {
+  const parsed = parseRateLimits(text, problems, 'AUTH_FAILURE_LIMITS', 'client=10,address=50');
+  const unknown = Object.keys(parsed).filter((k) => k !== 'client' && k !== 'address');
+  if (unknown.length > 0)
+    problems.push(`AUTH_FAILURE_LIMITS knows client and address (got ${unknown.join(', ')})`);
+  return Object.freeze({ client: parsed.client ?? 10, address: parsed.address ?? 50 });
+}
+
+function parseRateLimits(
+  text: string,
+  problems: string[],
+  name = 'RATE_LIMITS',
+  example = 'default=1200,pay=600',
+): Readonly<Record<string, number>> {
   const limits: Record<string, number> = {};
   for (const part of text
     .split(',')
@@ -247,7 +288,7 @@ function parseRateLimits(text: string, problems: string[]): Readonly<Record<stri
     .filter(Boolean)) {
     const match = /^([a-z_]+)=(\d{1,9})$/.exec(part);
     if (!match) {
-      problems.push(`RATE_LIMITS must look like "default=1200,pay=600" (got "${part}")`);
+      problems.push(`${name} must look like "${example}" (got "${part}")`);
       continue;
     }
     limits[match[1]!] = Number(match[2]);

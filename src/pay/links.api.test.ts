@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, tokenRequest } from '../../test/support/oauth-helpers.js';
 import { createTestApp, type TestApp } from '../../test/support/test-app.js';
@@ -47,19 +48,10 @@ describe('links API', () => {
   });
   afterAll(() => t.close());
 
-  const call = async (path: string, body: Record<string, unknown>, as = creds) => {
-    const res = await t.app.inject({ method: 'POST', url: `/test${path}`, payload: { ...as, ...body } });
-    return { status: res.statusCode, body: res.json() as Json };
-  };
-  const live = async (url: string, body: Record<string, unknown>) => {
-    const res = await t.app.inject({
-      method: 'POST',
-      url,
-      headers: { authorization: `Bearer ${liveToken}` },
-      payload: { client_id: liveClientId, ...body },
-    });
-    return { status: res.statusCode, body: res.json() as Json };
-  };
+  const call = (path: string, body: Record<string, unknown>, as = creds) =>
+    t.call<Json>(`/test${path}`, body, as);
+  const live = (url: string, body: Record<string, unknown>) =>
+    t.call<Json>(url, body, { bearer: liveToken, client_id: liveClientId });
   const create = (body: Record<string, unknown> = {}, as = creds) =>
     call('/links/create', { single_transfer: transfer(), ...body }, as);
 
@@ -652,6 +644,10 @@ describe('links API', () => {
         'https://127.0.0.1/x',
         'https://10.1.2.3/x',
         'https://[::1]/x',
+        // Names that mean this machine: refused at input, not only at delivery.
+        'https://localhost./x',
+        'https://ip6-localhost/x',
+        `https://${hostname()}/x`,
       ]) {
         const res = await live('/v2/links/create', { single_transfer: transfer(), options: { webhook_url } });
         expect(res.body, webhook_url).toMatchObject({

@@ -4,7 +4,8 @@ import type { ApiClient } from '../auth/index.js';
 import { modeOf } from '../providers/index.js';
 import { DEFAULT_PAGE_SIZE, pageOf } from '../shared/cursor.js';
 import { ApiError, notFound, unauthorized, validationError } from '../shared/errors.js';
-import { validateTargetUrl } from '../webhooks/index.js';
+import { parseInstant } from '../shared/time-input.js';
+import { checkTargetAtInput } from '../webhooks/index.js';
 import { bankRefusal, cancelBankPayment, createBankPayment } from './bank.js';
 import {
   catalogueFilter,
@@ -54,10 +55,12 @@ export function createLinksService(deps: PayDeps) {
       const redirectUrl = options.redirect_url ? checkRedirectUrl(options.redirect_url) : null;
       // The webhooks module's own rules (scheme, credentials, private addresses), applied at input as at delivery.
       const webhookUrl = options.webhook_url
-        ? validateTargetUrl(
-            options.webhook_url,
-            { mode, allowHosts: deps.webhookAllowHosts ?? [] },
-            'options.webhook_url',
+        ? (
+            await checkTargetAtInput(
+              options.webhook_url,
+              { mode, allowHosts: deps.webhookAllowHosts ?? [] },
+              'options.webhook_url',
+            )
           ).href
         : null;
       if (type === 'direct_sca' && !redirectUrl) {
@@ -182,8 +185,8 @@ export function createLinksService(deps: PayDeps) {
       const keyset = cursor.decode(body.pagination?.after);
       const statuses =
         filter.status === undefined ? undefined : ([] as LinkStatus[]).concat(filter.status as LinkStatus[]);
-      const from = parseInstant(filter.inserted_at_from, 'filter.inserted_at_from');
-      const to = parseInstant(filter.inserted_at_to, 'filter.inserted_at_to');
+      const from = optionalInstant(filter.inserted_at_from, 'filter.inserted_at_from');
+      const to = optionalInstant(filter.inserted_at_to, 'filter.inserted_at_to');
       const rows = await repo.listLinks(db, {
         clientId: client.id,
         statuses,
@@ -295,14 +298,8 @@ function checkRedirectUrl(value: string): string {
   return url.href;
 }
 
-const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/;
-
-function parseInstant(value: string | undefined, field: string): Date | undefined {
-  if (value === undefined) return undefined;
-  const ms = INSTANT.test(value) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(ms))
-    throw validationError(field, 'must be an ISO 8601 date-time, e.g. 2024-01-01T00:00:00Z');
-  return new Date(ms);
+function optionalInstant(value: string | undefined, field: string): Date | undefined {
+  return value === undefined ? undefined : parseInstant(field, value, { dates: true });
 }
 
 export { modeOf };

@@ -1,6 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../test/support/test-app.js';
+import { createTestApp, csrfOf, type TestApp } from '../../test/support/test-app.js';
 import { ManualClock } from '../shared/clock.js';
 import { translator } from '../webui/index.js';
 import { bankNotificationSecret, signBankNotification } from './bank-notifications.js';
@@ -25,10 +25,7 @@ describe('payment flow through the hosted page (fake bank)', () => {
   });
   afterAll(() => t.close());
 
-  const api = async (path: string, body: Record<string, unknown>) => {
-    const res = await t.app.inject({ method: 'POST', url: `/test${path}`, payload: { ...creds, ...body } });
-    return { status: res.statusCode, body: res.json() as Json };
-  };
+  const api = (path: string, body: Record<string, unknown>) => t.call<Json>(`/test${path}`, body, creds);
   const createLink = async (body: Record<string, unknown> = {}, st: Record<string, unknown> = {}) => {
     const res = await api('/links/create', {
       single_transfer: {
@@ -54,7 +51,7 @@ describe('payment flow through the hosted page (fake bank)', () => {
   const open = async (webId: string, query = '') => {
     const res = await t.app.inject({ method: 'GET', url: `/pay/${webId}${query}` });
     const cookie = String(res.headers['set-cookie'] ?? '').split(';')[0] ?? '';
-    const token = /name="csrf" value="([^"]+)"/.exec(res.body)?.[1] ?? '';
+    const token = csrfOf(res.body);
     return { res, cookie, token };
   };
   const post = (webId: string, action: string, cookie: string, form: Record<string, string>) =>

@@ -30,24 +30,20 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-const post = (url: string, body: Record<string, unknown>) =>
-  t.app.inject({ method: 'POST', url, payload: body });
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are loose JSON read field by field
+type Json = Record<string, any>;
+const post = (url: string, body: Record<string, unknown>) => t.call<Json>(url, body, null);
 const test = (op: 'list' | 'get', body: Record<string, unknown> = {}) =>
-  post(`/test/providers/${op}`, { ...creds, ...body });
+  t.call<Json>(`/test/providers/${op}`, body, creds);
 const liveCall = (version: 'v1' | 'v2', op: 'list' | 'get', body: Record<string, unknown> = {}) =>
-  t.app.inject({
-    method: 'POST',
-    url: `/${version}/providers/${op}`,
-    headers: { authorization: `Bearer ${live.token}` },
-    payload: { client_id: live.clientId, ...body },
-  });
+  t.call<Json>(`/${version}/providers/${op}`, body, { bearer: live.token, client_id: live.clientId });
 const allMethods = { options: { show_payment_methods: true, show_ais_methods: true } };
 
 describe('POST /test/providers/list', () => {
   it('lists the three sandbox providers with sandbox methods only and array remitter_type', async () => {
     const res = await test('list', allMethods);
-    expect(res.statusCode).toBe(200);
-    const body = res.json();
+    expect(res.status).toBe(200);
+    const body = res.body;
     expect(body.request_id).toEqual(expect.any(String));
     expect(body.api_client_app).toEqual(expect.any(String));
     const providers = body.providers as ProviderView[];
@@ -74,7 +70,7 @@ describe('POST /test/providers/list', () => {
   });
 
   it('omits methods unless asked', async () => {
-    const providers = (await test('list')).json().providers as ProviderView[];
+    const providers = (await test('list')).body.providers as ProviderView[];
     expect(providers).toHaveLength(3);
     expect(providers.every((p) => p.payment_methods === undefined && p.ais_methods === undefined)).toBe(true);
   });
@@ -82,8 +78,8 @@ describe('POST /test/providers/list', () => {
   it('ais_methods_filter narrows AIS methods by account_owner_type, interface_type and interface_env', async () => {
     const ais = async (filter: Record<string, unknown>) => {
       const res = await test('list', { options: { show_ais_methods: true, ais_methods_filter: filter } });
-      expect(res.statusCode).toBe(200);
-      return (res.json().providers as ProviderView[])
+      expect(res.status).toBe(200);
+      return (res.body.providers as ProviderView[])
         .flatMap((p) => p.ais_methods!.map((m) => m.method_id))
         .sort();
     };
@@ -99,7 +95,7 @@ describe('POST /test/providers/list', () => {
 
   it('show_validation_schema returns a JSON Schema that accepts a good intent and rejects bad ones', async () => {
     const res = await test('list', { options: { show_validation_schema: true } });
-    const providers = res.json().providers as ProviderView[];
+    const providers = res.body.providers as ProviderView[];
     const method = providers[1]!.payment_methods!.find((m) => m.method_id === 'bt_ro_ron_sandbox')!;
     const validate = new Ajv({ strict: true }).compile(method.validation_schema as object);
     const good = {
@@ -142,15 +138,15 @@ describe('POST /test/providers/list', () => {
     ];
     for (const [body, field] of cases) {
       const res = await test('list', body);
-      expect(res.statusCode, JSON.stringify(body)).toBe(400);
-      expect(res.json()).toMatchObject({ code: 'validation_error', field });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body).toMatchObject({ code: 'validation_error', field });
     }
   });
 
   it('needs test credentials', async () => {
     const res = await post('/test/providers/list', { client_id: creds.client_id, client_secret: 'wrong' });
-    expect(res.statusCode).toBe(401);
-    expect(res.json().code).toBe('unauthorized');
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('unauthorized');
   });
 });
 
@@ -160,8 +156,8 @@ describe('POST /test/providers/get', () => {
       provider_id: 'cec_ro',
       options: { show_payment_methods: true, show_ais_methods: true, show_validation_schema: true },
     });
-    expect(res.statusCode).toBe(200);
-    const { provider } = res.json() as { provider: ProviderView };
+    expect(res.status).toBe(200);
+    const { provider } = res.body as { provider: ProviderView };
     expect(provider.provider_id).toBe('cec_ro');
     expect(provider.payment_methods!.map((m) => m.method_id)).toEqual(['cec_ro_ron_sandbox']);
     expect(provider.payment_methods![0]!.validation_schema).toMatchObject({ type: 'object' });
@@ -171,30 +167,30 @@ describe('POST /test/providers/get', () => {
   it('answers 404 not_found for an unknown provider and for a live-only one', async () => {
     for (const provider_id of ['nope_ro', 'ing_ro']) {
       const res = await test('get', { provider_id });
-      expect(res.statusCode).toBe(404);
-      expect(res.json()).toMatchObject({ code: 'not_found' });
-      expect(res.json().error_id).toEqual(expect.any(String));
+      expect(res.status).toBe(404);
+      expect(res.body).toMatchObject({ code: 'not_found' });
+      expect(res.body.error_id).toEqual(expect.any(String));
     }
   });
 
   it('requires provider_id and checks its type', async () => {
     const missing = await test('get', { options: { show_payment_methods: true } });
-    expect(missing.statusCode).toBe(400);
-    expect(missing.json()).toMatchObject({ code: 'validation_error', field: 'provider_id' });
+    expect(missing.status).toBe(400);
+    expect(missing.body).toMatchObject({ code: 'validation_error', field: 'provider_id' });
     const wrong = await test('get', { provider_id: 42 });
-    expect(wrong.json()).toMatchObject({ code: 'validation_error', field: 'provider_id' });
+    expect(wrong.body).toMatchObject({ code: 'validation_error', field: 'provider_id' });
     const empty = await test('get', { provider_id: '' });
-    expect(empty.json()).toMatchObject({ code: 'validation_error', field: 'provider_id' });
+    expect(empty.body).toMatchObject({ code: 'validation_error', field: 'provider_id' });
     const options = await test('get', { provider_id: 'bt_ro', options: [] });
-    expect(options.json()).toMatchObject({ code: 'validation_error', field: 'options' });
+    expect(options.body).toMatchObject({ code: 'validation_error', field: 'options' });
   });
 });
 
 describe('live paths (OAuth2 bearer)', () => {
   it('/v2/providers/list shows only stage/prod methods, remitter_type arrays and AIS methods', async () => {
     const res = await liveCall('v2', 'list', allMethods);
-    expect(res.statusCode).toBe(200);
-    const providers = res.json().providers as ProviderView[];
+    expect(res.status).toBe(200);
+    const providers = res.body.providers as ProviderView[];
     expect(providers.map((p) => p.provider_id)).toEqual(
       expect.arrayContaining(['rzb_ro', 'bt_ro', 'bcr_ro', 'ing_ro']),
     );
@@ -208,8 +204,8 @@ describe('live paths (OAuth2 bearer)', () => {
 
   it('/v1/providers/list has string remitter_type and no AIS methods', async () => {
     const res = await liveCall('v1', 'list', allMethods);
-    expect(res.statusCode).toBe(200);
-    const providers = res.json().providers as ProviderView[];
+    expect(res.status).toBe(200);
+    const providers = res.body.providers as ProviderView[];
     expect(providers.every((p) => p.ais_methods === undefined)).toBe(true);
     const sepa = providers
       .find((p) => p.provider_id === 'rzb_ro')!
@@ -224,20 +220,20 @@ describe('live paths (OAuth2 bearer)', () => {
       provider_id: 'libra_ro',
       options: { show_payment_methods: true },
     });
-    expect(ok.statusCode).toBe(200);
-    expect(ok.json().provider.payment_methods.map((m: Method) => m.env)).toEqual(['prod', 'prod']);
+    expect(ok.status).toBe(200);
+    expect(ok.body.provider.payment_methods.map((m: Method) => m.env)).toEqual(['prod', 'prod']);
     const missing = await liveCall('v2', 'get', { provider_id: 'nope_ro' });
-    expect(missing.statusCode).toBe(404);
-    expect(missing.json().code).toBe('not_found');
+    expect(missing.status).toBe(404);
+    expect(missing.body.code).toBe('not_found');
   });
 
   it('/v1/providers/get does not exist (v2 and /test only)', async () => {
     const res = await liveCall('v1', 'get', { provider_id: 'bt_ro' });
-    expect(res.statusCode).toBe(404);
+    expect(res.status).toBe(404);
   });
 
   it('live paths need a bearer token', async () => {
     const res = await post('/v2/providers/list', { client_id: live.clientId });
-    expect(res.statusCode).toBe(401);
+    expect(res.status).toBe(401);
   });
 });

@@ -41,12 +41,35 @@ const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 
 type Params = Record<string, string>;
 
-function requestInfo(request: FastifyRequest): RequestInfo {
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Where the bank sends the PSU after SCA: https, or http to loopback (development) or to the bank's own public
+ * origin (Ferry mounting the sandbox over http); never `javascript:`, `data:` or another scheme (400 FORMAT_ERROR).
+ */
+function redirectUriOf(request: FastifyRequest, deps: RouteDeps, name: string): string | undefined {
+  const value = headerOf(request, name);
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw formatError(`${name} must be an absolute URL.`, name);
+  }
+  const ownOrigin = deps.publicUrl ? new URL(deps.publicUrl).origin : undefined;
+  const allowed =
+    url.protocol === 'https:' ||
+    (url.protocol === 'http:' && (LOOPBACK.has(url.hostname) || url.origin === ownOrigin));
+  if (!allowed) throw formatError(`${name} must be an https URL (http only to loopback).`, name);
+  return value;
+}
+
+function requestInfo(request: FastifyRequest, deps: RouteDeps): RequestInfo {
   return {
     psuId: headerOf(request, 'PSU-ID'),
     psuIpAddress: headerOf(request, 'PSU-IP-Address'),
-    redirectUri: headerOf(request, 'TPP-Redirect-URI'),
-    nokRedirectUri: headerOf(request, 'TPP-Nok-Redirect-URI'),
+    redirectUri: redirectUriOf(request, deps, 'TPP-Redirect-URI'),
+    nokRedirectUri: redirectUriOf(request, deps, 'TPP-Nok-Redirect-URI'),
   };
 }
 
@@ -85,7 +108,7 @@ export async function apiRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
   app.post('/:bank/v1/:service/:product', async (request, reply) => {
     const bank = bankOf(request);
     const { service, product } = request.params as Params;
-    const info = requestInfo(request);
+    const info = requestInfo(request, deps);
     const body = request.body as { instructedAmount?: { amount?: unknown } } | undefined;
     const amount =
       typeof body?.instructedAmount?.amount === 'string' ? body.instructedAmount.amount : undefined;
@@ -134,7 +157,7 @@ export async function apiRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
     return reply
       .code(201)
       .header('aspsp-sca-approach', 'REDIRECT')
-      .send(await startPaymentAuthorisation(ctx, p, requestInfo(request), base(request)));
+      .send(await startPaymentAuthorisation(ctx, p, requestInfo(request, deps), base(request)));
   });
 
   app.get('/:bank/v1/:service/:product/:paymentId/authorisations', async (request) => ({
@@ -155,7 +178,7 @@ export async function apiRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
 
   app.post('/:bank/v1/consents', async (request, reply) => {
     const bank = bankOf(request);
-    const info = requestInfo(request);
+    const info = requestInfo(request, deps);
     await applyResponseFaults(faults, bank, { operation: 'createConsent', psuId: info.psuId });
     const created = await createConsent(ctx, bank, info, request.body, base(request));
     return reply
@@ -190,7 +213,7 @@ export async function apiRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
     return reply
       .code(201)
       .header('aspsp-sca-approach', 'REDIRECT')
-      .send(await startConsentAuthorisation(ctx, c, requestInfo(request), base(request)));
+      .send(await startConsentAuthorisation(ctx, c, requestInfo(request, deps), base(request)));
   });
 
   app.get('/:bank/v1/consents/:consentId/authorisations', async (request) => ({

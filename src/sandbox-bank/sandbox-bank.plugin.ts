@@ -19,7 +19,7 @@ import {
   type NotifyTarget,
 } from './notifications.service.js';
 import { defaultTiming, type SettlementTiming } from './payment-status.js';
-import { Psd2Error } from './psd2-error.js';
+import { formatError, Psd2Error } from './psd2-error.js';
 import { apiRequestIdOf } from './request-id.js';
 import { scaRoutes } from './sca.routes.js';
 
@@ -119,7 +119,7 @@ export async function registerSandboxBank(
         if (!psd2 && 'statusCode' in error && error.statusCode === 415)
           psd2 = new Psd2Error(415, 'FORMAT_ERROR', 'Send the body as application/json.', { noBody: true });
         if (!psd2 && 'statusCode' in error && error.statusCode && error.statusCode < 500)
-          psd2 = new Psd2Error(400, 'FORMAT_ERROR', error.message);
+          psd2 = formatError(error.message, validationPathOf(error));
         if (!psd2) {
           request.log.error({ err: error }, 'sandbox bank request failed');
           return reply.code(500).send();
@@ -130,9 +130,16 @@ export async function registerSandboxBank(
           ? reply.code(psd2.status).type('application/json').send(body)
           : reply.code(psd2.status).send();
       });
-      scope.setNotFoundHandler((_request, reply) =>
-        reply.code(404).send(new Psd2Error(404, 'RESOURCE_UNKNOWN', 'No such endpoint.').body()),
-      );
+      scope.setNotFoundHandler((request, reply) => {
+        const allowed = request.server.allowedMethods?.(request.url) ?? [];
+        if (allowed.length === 0)
+          return reply.code(404).send(new Psd2Error(404, 'RESOURCE_UNKNOWN', 'No such endpoint.').body());
+        const text = `This endpoint does not answer ${request.method}.`;
+        return reply
+          .code(405)
+          .header('allow', allowed.join(', '))
+          .send(new Psd2Error(405, 'SERVICE_INVALID', text).body());
+      });
       await scope.register(async (s) => apiRoutes(s, deps));
       await scope.register(async (s) => scaRoutes(s, deps));
       await scope.register(async (s) => adminRoutes(s, deps));
@@ -161,4 +168,12 @@ function injectPost(app: FastifyInstance): NotifyPost {
     });
     return { status: res.statusCode, body: res.body };
   };
+}
+
+/** The field a Fastify-style validation error names, in the spec's dotted `path` form (e.g. `creditorName`). */
+function validationPathOf(error: FastifyError): string | undefined {
+  const first = error.validation?.[0];
+  if (!first) return undefined;
+  const path = first.instancePath.split('/').filter(Boolean).join('.');
+  return path === '' ? undefined : path;
 }

@@ -25,8 +25,16 @@ export async function scaRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
   app.setErrorHandler((error, request, reply) => {
     const bank = bankOf(request);
     const unknown = error instanceof Psd2Error && error.status === 404;
-    if (!unknown) request.log.error({ err: error }, 'sandbox SCA page failed');
-    return html(reply, unknown ? 404 : 500, notFoundPage(bank, baseFor(deps, request, bank)), []);
+    const status = (error as { statusCode?: number }).statusCode;
+    // A bad request (bad text, a malformed form) is the browser's fault: 400, not a failure of the bank.
+    const client = !unknown && status !== undefined && status >= 400 && status < 500;
+    if (!unknown && !client) request.log.error({ err: error }, 'sandbox SCA page failed');
+    return html(
+      reply,
+      unknown ? 404 : client ? 400 : 500,
+      notFoundPage(bank, baseFor(deps, request, bank)),
+      [],
+    );
   });
 
   app.get('/:bank/sca/assets/style.css', async (request, reply) =>

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Clock } from '../shared/clock.js';
+import { installHttpHygiene } from '../shared/http-hygiene.js';
+import { refuseBadText } from '../shared/text-input.js';
 import { openStore, type Store } from '../store/index.js';
 import type { NotifyTarget } from './notifications.service.js';
 import type { SettlementTiming } from './payment-status.js';
@@ -66,6 +68,8 @@ export async function startSandboxBank(options: StandaloneOptions): Promise<Runn
     logger: options.logger ?? false,
     ...(https ? { https } : {}),
   }) as unknown as FastifyInstance;
+  installHttpHygiene(app);
+  refuseBadText(app);
   try {
     const bank = await registerSandboxBank(app, {
       store,

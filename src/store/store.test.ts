@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { needs } from '../../test/support/needs.js';
 import { createEmptyDatabase } from '../../test/support/pg-admin.js';
 import { createTestStore } from '../../test/support/test-store.js';
 import type { Database, Store } from './index.js';
@@ -93,7 +94,9 @@ describe('store', () => {
   });
 });
 
-describe('migrations on a PostgreSQL server', () => {
+const server = await needs('postgres');
+
+describe.skipIf(!server)('migrations on a PostgreSQL server', () => {
   it('two concurrent migrate() calls apply each migration exactly once (advisory lock)', async () => {
     const db = await createEmptyDatabase('ferry_mig');
     const a = await openStore({ databaseUrl: db.url });
@@ -112,7 +115,7 @@ describe('migrations on a PostgreSQL server', () => {
   });
 });
 
-describe('closing a server store', () => {
+describe.skipIf(!server)('closing a server store', () => {
   it('ends the pool even when only withSession was used (no leaked connection)', async () => {
     const db = await createEmptyDatabase('ferry_close');
     const store = await openStore({ databaseUrl: db.url });
@@ -142,7 +145,7 @@ describe('closing a server store', () => {
   });
 });
 
-describe('prepared statements on a PostgreSQL server', () => {
+describe.skipIf(!server)('prepared statements on a PostgreSQL server', () => {
   it('plans each parameterised text once per connection, and survives a column added under it', async () => {
     const db = await createEmptyDatabase('ferry_prep');
     const store = await openStore({ databaseUrl: db.url, poolMax: 1 });

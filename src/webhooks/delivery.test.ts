@@ -108,7 +108,15 @@ describe('delivery through the worker', () => {
       objectId: 'c-none',
       payload: { consent_id: 'c-none', status: 'active' },
     });
-    await new Promise((r) => setTimeout(r, 1500));
+    // No sleep: an event recorded after it is delivered, so the worker has run its rounds over both.
+    const { clientId: otherId } = await t.client({ webhookUrl: `${receiver.url}/after-none` });
+    const after = await recordEvent(t.store.db, {
+      type: 'consent_status_update',
+      clientId: (await t.services.clients.find(otherId))!.id,
+      objectId: 'c-after',
+      payload: { consent_id: 'c-after', status: 'active' },
+    });
+    await waitFor(() => receiver.received.some((r) => r.headers['x-webhook-id'] === after));
     const row = await t.store.db
       .selectFrom('webhook_events')
       .selectAll()

@@ -8,6 +8,7 @@ export { DELIVER_TASK, recordEvent } from './outbox.js';
 export type { RotationResult, Signer, WebhookKeys } from './signing-keys.js';
 export type { AddressClass, Resolver, TargetPolicy } from './ssrf.js';
 export {
+  checkTargetAtInput,
   classifyAddress,
   resolveTarget,
   TargetRefused,

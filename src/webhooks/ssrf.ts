@@ -189,8 +189,16 @@ function addressAllowed(address: string, allowHosts: readonly string[]): boolean
 
 /** Host part of a URL without IPv6 brackets. WHATWG parsing already turns 2130706433, 0x7f.1 etc. into dotted quads. */
 function bareHost(url: URL): string {
-  return url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  // `localhost.` is `localhost`: a fully qualified name's trailing dot is dropped before any check.
+  return url.hostname
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '')
+    .toLowerCase();
 }
+
+/** Names that mean this machine whatever DNS says (RFC 6761 `localhost`, Debian's IPv6 aliases). */
+const LOOPBACK_NAMES = new Set(['localhost', 'ip6-localhost', 'ip6-loopback', 'localhost.localdomain']);
+const isLoopbackName = (host: string) => LOOPBACK_NAMES.has(host) || host.endsWith('.localhost');
 
 function refusal(address: string, cls: AddressClass): string {
   return `${address} is a ${cls.replace('_', '-')} address`;
@@ -227,12 +235,40 @@ export function validateTargetUrl(value: string, policy: TargetPolicy, field = '
   if (isIP(host)) {
     const verdict = addressPermitted(host, host, policy);
     if (verdict !== 'ok') throw validationError(field, `must not target ${refusal(host, verdict)}`);
-  } else if (
-    (host === 'localhost' || host.endsWith('.localhost')) &&
-    policy.mode === 'live' &&
-    !hostAllowed(host, policy.allowHosts)
-  ) {
+  } else if (isLoopbackName(host) && policy.mode === 'live' && !hostAllowed(host, policy.allowHosts)) {
     throw validationError(field, 'must not target localhost');
+  }
+  return url;
+}
+
+/** How long input validation waits for DNS: a name that does not resolve in time is left to delivery. */
+export const INPUT_RESOLVE_TIMEOUT_MS = 2_000;
+
+/**
+ * Input-time check: `validateTargetUrl`, and for a live client a host name is resolved too (as `/etc/hosts` and
+ * DNS answer now), refused with the same error as an IP literal when any address is not public. A name that does
+ * not resolve (yet) passes: the delivery-time check resolves again and holds either way.
+ */
+export async function checkTargetAtInput(
+  value: string,
+  policy: TargetPolicy,
+  field: string,
+  resolver: Resolver = systemResolver,
+): Promise<URL> {
+  const url = validateTargetUrl(value, policy, field);
+  const host = bareHost(url);
+  if (policy.mode !== 'live' || isIP(host) || hostAllowed(host, policy.allowHosts)) return url;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), INPUT_RESOLVE_TIMEOUT_MS);
+  });
+  const addresses = await Promise.race([resolver(host).catch(() => undefined), timeout]).finally(() =>
+    clearTimeout(timer),
+  );
+  for (const { address } of addresses ?? []) {
+    const verdict = addressPermitted(address, host, policy);
+    if (verdict !== 'ok')
+      throw validationError(field, `must not target ${host}: it resolves to ${refusal(address, verdict)}`);
   }
   return url;
 }

@@ -16,15 +16,16 @@ async function client(webhookUrl: string | null) {
   return { ...c, id: (await t.services.clients.find(c.clientId))!.id };
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are loose JSON read field by field
+type Json = Record<string, any>;
 const call = (
   path: string,
   who: { clientId: string; clientSecret: string },
   body: Record<string, unknown> = {},
 ) =>
-  t.app.inject({
-    method: 'POST',
-    url: `/test/webhooks/events/${path}`,
-    payload: { client_id: who.clientId, client_secret: who.clientSecret, ...body },
+  t.call<Json>(`/test/webhooks/events/${path}`, body, {
+    client_id: who.clientId,
+    client_secret: who.clientSecret,
   });
 
 beforeAll(async () => {
@@ -60,8 +61,8 @@ afterAll(async () => t?.close());
 describe('POST /test/webhooks/events/list', () => {
   it('lists only the caller’s events, newest first, with payload and status', async () => {
     const res = await call('list', alice);
-    expect(res.statusCode).toBe(200);
-    const body = res.json();
+    expect(res.status).toBe(200);
+    const body = res.body;
     expect(body.events.map((e: { event_id: string }) => e.event_id)).toEqual([...aliceEvents].reverse());
     expect(body.pagination).toEqual({ count: 7, 'more?': false, after: null, limit: 50 });
     expect(body.events[0]).toMatchObject({
@@ -72,14 +73,14 @@ describe('POST /test/webhooks/events/list', () => {
       payload: { type: 'link_status_update', link_id: 'link-c', web_id: 'wc', status: 'created' },
     });
     expect(body.request_id).toBeTypeOf('string');
-    const bobs = (await call('list', bob)).json();
+    const bobs = (await call('list', bob)).body;
     expect(bobs.events.map((e: { event_id: string }) => e.event_id)).toEqual([bobEvent]);
     expect(bobs.events[0].status).toBe('no_target');
   });
 
   it('filters by type, object id, status and time range', async () => {
     const ids = async (filter: Record<string, unknown>) =>
-      (await call('list', alice, { filter })).json().events.map((e: { event_id: string }) => e.event_id);
+      (await call('list', alice, { filter })).body.events.map((e: { event_id: string }) => e.event_id);
     expect(await ids({ type: 'consent_status_update' })).toEqual([aliceEvents[4], aliceEvents[1]]);
     expect(await ids({ type: ['job_status_update', 'consent_status_update'] })).toHaveLength(3);
     expect(await ids({ object_id: 'link-a' })).toEqual([aliceEvents[3], aliceEvents[0]]);
@@ -97,7 +98,7 @@ describe('POST /test/webhooks/events/list', () => {
     let after: string | undefined;
     for (let page = 0; page < 10; page++) {
       const res = await call('list', alice, { pagination: { limit: 3, ...(after ? { after } : {}) } });
-      const body = res.json();
+      const body = res.body;
       seen.push(...body.events.map((e: { event_id: string }) => e.event_id));
       if (!body.pagination['more?']) break;
       after = body.events.at(-1).keyset;
@@ -113,8 +114,8 @@ describe('POST /test/webhooks/events/list', () => {
       for (let page = 1; ; page++) {
         expect(page, `limit ${limit}: the walk does not end`).toBeLessThanOrEqual(aliceEvents.length + 1);
         const res = await call('list', alice, { pagination: { limit, ...(after ? { after } : {}) } });
-        expect(res.statusCode).toBe(200);
-        const { events, pagination } = res.json() as {
+        expect(res.status).toBe(200);
+        const { events, pagination } = res.body as {
           events: { event_id: string; keyset: string }[];
           pagination: { count: number; 'more?': boolean; after: string | null; limit: number };
         };
@@ -137,15 +138,15 @@ describe('POST /test/webhooks/events/list', () => {
   });
 
   it('refuses a tampered, truncated, unsigned or other list’s cursor as validation_error on pagination.after', async () => {
-    const first = (await call('list', alice, { pagination: { limit: 2 } })).json();
+    const first = (await call('list', alice, { pagination: { limit: 2 } })).body;
     const cursor = first.pagination.after as string;
     const flipped = `${cursor.slice(0, 5)}${cursor[5] === 'A' ? 'B' : 'A'}${cursor.slice(6)}`;
     const oldStyle = Buffer.from(`2026-02-01T00:05:00.000000Z|${aliceEvents[4]}`).toString('base64url');
     const foreign = t.services.ais.transactionsCursor({ sortDate: '2026-02-01', id: aliceEvents[4]! });
     for (const after of [flipped, oldStyle, foreign, cursor.slice(0, -2)]) {
       const res = await call('list', alice, { pagination: { after } });
-      expect(res.statusCode, after).toBe(400);
-      expect(res.json()).toMatchObject({ code: 'validation_error', field: 'pagination.after' });
+      expect(res.status, after).toBe(400);
+      expect(res.body).toMatchObject({ code: 'validation_error', field: 'pagination.after' });
     }
   });
 
@@ -160,32 +161,32 @@ describe('POST /test/webhooks/events/list', () => {
       { filter: { type: [] } },
     ]) {
       const res = await call('list', alice, body);
-      expect(res.statusCode, JSON.stringify(body)).toBe(400);
-      expect(res.json().code).toBe('validation_error');
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.code).toBe('validation_error');
     }
   });
 
   it('needs valid credentials', async () => {
     const res = await call('list', { clientId: alice.clientId, clientSecret: 'wrong' });
-    expect(res.statusCode).toBe(401);
+    expect(res.status).toBe(401);
   });
 });
 
 describe('POST /test/webhooks/events/get and /redeliver', () => {
   it('returns an event with its attempts, and 404 for another client’s event or an unknown id', async () => {
     const res = await call('get', alice, { event_id: aliceEvents[0] });
-    expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
       event: { event_id: aliceEvents[0], status: 'pending' },
       attempts: [],
     });
     for (const id of [bobEvent, '00000000-0000-4000-8000-000000000000', 'nope']) {
       const other = await call('get', alice, { event_id: id });
-      expect(other.statusCode).toBe(404);
-      expect(other.json().code).toBe('not_found');
+      expect(other.status).toBe(404);
+      expect(other.body.code).toBe('not_found');
     }
-    expect((await call('redeliver', alice, { event_id: bobEvent })).statusCode).toBe(404);
-    expect((await call('get', alice, {})).json().code).toBe('validation_error');
+    expect((await call('redeliver', alice, { event_id: bobEvent })).status).toBe(404);
+    expect((await call('get', alice, {})).body.code).toBe('validation_error');
   });
 
   it('queues a replay of a delivered event: pending again, same id and body', async () => {
@@ -196,8 +197,8 @@ describe('POST /test/webhooks/events/get and /redeliver', () => {
       .where('id', '=', id)
       .execute();
     const res = await call('redeliver', alice, { event_id: id });
-    expect(res.statusCode).toBe(200);
-    expect(res.json().event).toMatchObject({ event_id: id, status: 'pending', attempts: 1 });
+    expect(res.status).toBe(200);
+    expect(res.body.event).toMatchObject({ event_id: id, status: 'pending', attempts: 1 });
     const row = await t.store.db
       .selectFrom('webhook_events')
       .selectAll()
@@ -208,8 +209,8 @@ describe('POST /test/webhooks/events/get and /redeliver', () => {
 
   it('refuses to replay an event with nowhere to go', async () => {
     const res = await call('redeliver', bob, { event_id: bobEvent });
-    expect(res.statusCode).toBe(400);
-    expect(res.json().code).toBe('unprocessable_entity');
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('unprocessable_entity');
   });
 });
 

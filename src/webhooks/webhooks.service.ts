@@ -2,8 +2,9 @@ import type { ApiClient } from '../auth/index.js';
 import type { Config } from '../config/index.js';
 import type { Clock } from '../shared/clock.js';
 import { type CursorCodec, DEFAULT_PAGE_SIZE, type PageInfo, pageOf } from '../shared/cursor.js';
-import { ApiError, notFound, validationError } from '../shared/errors.js';
+import { ApiError, notFound } from '../shared/errors.js';
 import type { SecretBox } from '../shared/secret-box.js';
+import { parseInstant } from '../shared/time-input.js';
 import type { Store } from '../store/index.js';
 import { type WorkerRegistry, wakeTask } from '../worker/index.js';
 import { createDeliveryService, type DeliveryService } from './delivery.service.js';
@@ -13,7 +14,7 @@ import * as repo from './events.repository.js';
 import { createHttpSender, type HttpSender } from './http-sender.js';
 import { DELIVER_TASK } from './outbox.js';
 import { createWebhookKeys, type WebhookKeys } from './signing-keys.js';
-import { checkAllowList, type Resolver, validateTargetUrl } from './ssrf.js';
+import { checkAllowList, checkTargetAtInput, type Resolver } from './ssrf.js';
 import type { EventState } from './webhooks.schema.js';
 
 export const ROTATE_TASK = 'webhooks.rotate-keys';
@@ -62,7 +63,7 @@ export interface WebhooksService {
   readonly keys: WebhookKeys;
   readonly delivery: DeliveryService;
   /** Checks a webhook/callback URL when a client gives one (400 validation_error on `field`). */
-  validateUrl(url: string, mode: 'test' | 'live', field?: string): void;
+  validateUrl(url: string, mode: 'test' | 'live', field?: string): Promise<void>;
   list(client: ApiClient, input: ListInput): Promise<{ events: EventView[]; pagination: PageInfo }>;
   get(client: ApiClient, eventId: string): Promise<{ event: EventView; attempts: Record<string, unknown>[] }>;
   redeliver(client: ApiClient, eventId: string): Promise<EventView>;
@@ -145,8 +146,8 @@ export function createWebhooksService(deps: WebhooksDeps): WebhooksService {
     keys,
     delivery,
 
-    validateUrl(url, mode, field = 'webhook_url') {
-      validateTargetUrl(url, { mode, allowHosts: config.webhooks.allowHosts }, field);
+    async validateUrl(url, mode, field = 'webhook_url') {
+      await checkTargetAtInput(url, { mode, allowHosts: config.webhooks.allowHosts }, field, deps.resolver);
     },
 
     async list(client, input) {
@@ -213,10 +214,4 @@ export const dispatchLeaseMs = (timeoutMs: number) => 2 * timeoutMs + 5_000;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function parseTime(field: string, value: string): Date {
-  const date = new Date(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(date.getTime())) {
-    throw validationError(field, 'must be an ISO 8601 date or date-time');
-  }
-  return date;
-}
+const parseTime = (field: string, value: string) => parseInstant(field, value, { dates: true });

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { csrfOf } from '../../test/support/csrf.js';
 import { readEvents } from '../../test/support/sse.js';
 import { createTestStore } from '../../test/support/test-store.js';
 import { ApiError } from '../shared/errors.js';
@@ -110,7 +111,7 @@ describe('the hosted-page kit', () => {
   const open = async (path: string) => {
     const res = await app.inject({ method: 'GET', url: path });
     const cookie = String(res.headers['set-cookie'] ?? '').split(';')[0] ?? '';
-    const token = /name="csrf" value="([^"]+)"/.exec(res.body)?.[1] ?? '';
+    const token = csrfOf(res.body);
     return { res, cookie, token };
   };
   const post = (url: string, cookie: string, form: Record<string, string>) =>

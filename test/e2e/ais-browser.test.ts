@@ -1,21 +1,22 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBankConsentId } from '../../src/ais/index.js';
 import { splitSigned } from '../../src/ais/money.js';
 import type { BankResult, BankTransaction } from '../../src/connectors/types.js';
 import type { BankId } from '../../src/sandbox-bank/index.js';
 import { templates } from '../../src/webui/index.js';
+import { needs } from '../support/needs.js';
 import { type AisStack, startAisStack } from './ais-harness.js';
 
-const executablePath = execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
+const executablePath = await needs('chromium');
 const shots = path.resolve('test-results/ais-consent');
 
 /** The hosted consent page in Debian Chromium, against Ferry with the sandbox bank mounted, over real HTTP. */
-describe('consent page in Chromium', () => {
+describe.skipIf(!executablePath)('consent page in Chromium', () => {
   let s: AisStack;
   let browser: Browser;
   let appServer: Server;
@@ -175,7 +176,11 @@ describe('consent page in Chromium', () => {
       const endpoint = s.services.catalogue.bankEndpoint(bank, 'sandbox', s.url);
       const present = { psuIpAddress: '192.0.2.1' };
       const bankAccounts = ok(
-        await s.connector.listAccounts(endpoint, row.bank_consent_id!, { withBalance: false, ...present }),
+        await s.connector.listAccounts(
+          endpoint,
+          openBankConsentId(s.services.secretBox, row.bank_consent_id!),
+          { withBalance: false, ...present },
+        ),
       );
       const accounts = (await s.api('/ais/accounts/list', { consent_id: consentId })).body.accounts as {
         account_id: string;
@@ -201,7 +206,7 @@ describe('consent page in Chromium', () => {
         const lines: BankTransaction[] = [];
         for await (const p of s.connector.listTransactions(
           endpoint,
-          row.bank_consent_id!,
+          openBankConsentId(s.services.secretBox, row.bank_consent_id!),
           account.resourceId,
           { dateFrom, bookingStatus: 'both', pageSize: 5000 },
           present,

@@ -2,7 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { buildApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config/index.js';
-import { createNextGenPsd2Connector, type NextGenPsd2Connector } from '../../src/connectors/index.js';
+import {
+  createNextGenPsd2Connector,
+  type Exchange,
+  type NextGenPsd2Connector,
+} from '../../src/connectors/index.js';
 import { revokeByPsu } from '../../src/sandbox-bank/accounts.service.js';
 import { createFaults, type Faults } from '../../src/sandbox-bank/faults.service.js';
 import { type BankId, defaultTiming, registerSandboxBank } from '../../src/sandbox-bank/index.js';
@@ -12,6 +16,8 @@ import type { Services } from '../../src/services.js';
 import { type Clock, systemClock } from '../../src/shared/clock.js';
 import { randomIds } from '../../src/shared/ids.js';
 import type { Store } from '../../src/store/index.js';
+import { startWorker } from '../../src/worker/index.js';
+import { csrfOf } from '../support/csrf.js';
 import { freePort } from '../support/free-port.js';
 import { testMasterKey } from '../support/test-app.js';
 import { createTestStore } from '../support/test-store.js';
@@ -19,7 +25,7 @@ import { createTestStore } from '../support/test-store.js';
 /**
  * Ferry as `ferry start` runs it, on a real port, for FinqLink Data: the API, the hosted consent page, the
  * sandbox bank mounted at ${PUBLIC_URL}/sandbox-bank/<id> and reached over HTTP through the NextGenPSD2
- * connector, and the AIS worker running refresh jobs in the background.
+ * connector, and the worker running refresh jobs, sweeps and webhook delivery in the background.
  */
 export interface AisStack {
   url: string;
@@ -27,6 +33,8 @@ export interface AisStack {
   services: Services;
   store: Store;
   connector: NextGenPsd2Connector;
+  /** Every HTTP exchange the connector made with a bank (each try of a retried call is one). */
+  exchanges: Exchange[];
   creds: { client_id: string; client_secret: string };
   /** The sandbox bank's test controls (they act on its tables, whichever process mounted it). */
   sandbox: { faults: Faults; revokeConsentsOf(bank: BankId, psuId: string): Promise<number> };
@@ -42,8 +50,17 @@ export interface AisStack {
   close(): Promise<void>;
 }
 
-export async function startAisStack(options: { clock?: Clock; clientName?: string } = {}): Promise<AisStack> {
-  const store = await createTestStore();
+export async function startAisStack(
+  options: {
+    clock?: Clock;
+    clientName?: string;
+    /** A migrated database of the test's own (e.g. one other processes share); a fresh test store otherwise. */
+    store?: Store;
+    /** false: the API alone, no worker in this process (another process runs the jobs). */
+    worker?: boolean;
+  } = {},
+): Promise<AisStack> {
+  const store = options.store ?? (await createTestStore());
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const clock = options.clock ?? systemClock;
@@ -56,20 +73,26 @@ export async function startAisStack(options: { clock?: Clock; clientName?: strin
     AIS_TEST_REFRESH_COOLDOWN_SECONDS: '0',
   });
   const pki = createTestPki();
-  const connector = createNextGenPsd2Connector({ qsealc: pki.qsealc, timeoutMs: 30_000, clock });
+  const exchanges: Exchange[] = [];
+  const connector = createNextGenPsd2Connector({
+    qsealc: pki.qsealc,
+    timeoutMs: 30_000,
+    clock,
+    onExchange: (e) => exchanges.push(e),
+  });
   const { app, services } = await buildApp(config, {
     store,
     masterKey: testMasterKey,
     connector,
     clock,
     logger: false,
-    ais: { settings: { workerIntervalMs: 200 } },
   });
   if (!app.hasRoute({ method: 'GET', url: '/sandbox-bank/:bank/v1/accounts' })) {
     await registerSandboxBank(app, { store, publicUrl: url, clock });
   }
   await app.listen({ port, host: '127.0.0.1' });
-  services.ais.worker.start();
+  // The real worker, as `ferry start` runs it: refresh jobs and sweeps, webhook delivery, the sandbox's notices.
+  const worker = options.worker === false ? undefined : await startWorker(services);
   const { client, clientSecret } = await services.clients.create({
     name: options.clientName ?? 'Budget App',
     mode: 'test',
@@ -92,6 +115,7 @@ export async function startAisStack(options: { clock?: Clock; clientName?: strin
     services,
     store,
     connector,
+    exchanges,
     creds,
     sandbox: { faults: createFaults(ctx), revokeConsentsOf: (bank, psuId) => revokeByPsu(ctx, bank, psuId) },
     api,
@@ -122,7 +146,7 @@ export async function startAisStack(options: { clock?: Clock; clientName?: strin
       const page = await request(webUrl);
       const body = await page.body.text();
       const cookie = String(page.headers['set-cookie'] ?? '').split(';')[0]!;
-      const token = /name="csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
+      const token = csrfOf(body);
       const chosen = await request(`${webUrl}/select`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
@@ -144,7 +168,7 @@ export async function startAisStack(options: { clock?: Clock; clientName?: strin
       return run;
     },
     async close() {
-      await services.ais.worker.stop();
+      await worker?.stop();
       await app.close();
       await connector.close();
       await store.close();

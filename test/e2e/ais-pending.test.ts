@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBankConsentId } from '../../src/ais/index.js';
 import { splitSigned } from '../../src/ais/money.js';
 import type { BankResult, BankTransaction } from '../../src/connectors/types.js';
 import { ManualClock } from '../../src/shared/clock.js';
@@ -92,14 +93,18 @@ describe('pending → booked against the sandbox bank', () => {
       iban: string;
     }[];
     const bankAccounts = ok(
-      await s.connector.listAccounts(endpoint, row.bank_consent_id!, { withBalance: false, ...present }),
+      await s.connector.listAccounts(
+        endpoint,
+        openBankConsentId(s.services.secretBox, row.bank_consent_id!),
+        { withBalance: false, ...present },
+      ),
     );
     const dateFrom = new Date(Date.parse('2026-03-16') - 730 * 86_400_000).toISOString().slice(0, 10);
     for (const account of bankAccounts) {
       const lines: BankTransaction[] = [];
       for await (const p of s.connector.listTransactions(
         endpoint,
-        row.bank_consent_id!,
+        openBankConsentId(s.services.secretBox, row.bank_consent_id!),
         account.resourceId,
         { dateFrom, bookingStatus: 'both', pageSize: 5000 },
         present,

@@ -1,10 +1,12 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeBalances } from '../../src/ais/balance-types.js';
+import { openBankConsentId } from '../../src/ais/index.js';
 import { splitSigned } from '../../src/ais/money.js';
 import type { BankResult, BankTransaction } from '../../src/connectors/types.js';
 import type { BankId } from '../../src/sandbox-bank/index.js';
 import { driveSca, seedCredentials } from '../../src/sandbox-bank/test-support/sca-driver.js';
+import { csrfOf } from '../support/csrf.js';
 import { type AisStack, startAisStack } from './ais-harness.js';
 
 /**
@@ -43,7 +45,7 @@ async function activeConsent(bank: BankId, body: Record<string, unknown> = {}) {
   return {
     consentId,
     consent,
-    bankConsentId: row.bank_consent_id!,
+    bankConsentId: openBankConsentId(s.services.secretBox, row.bank_consent_id!),
     endpoint: s.services.catalogue.bankEndpoint(bank, 'sandbox', s.url),
   };
 }
@@ -262,7 +264,7 @@ describe('flows that ask the bank at creation', () => {
     const page = await request(res.body.web_url as string);
     const html = await page.body.text();
     const cookie = String(page.headers['set-cookie'] ?? '').split(';')[0]!;
-    const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+    const csrf = csrfOf(html);
     const go = await request(`${res.body.web_url as string}/authorize`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
@@ -280,12 +282,13 @@ describe('flows that ask the bank at creation', () => {
 describe('refresh jobs against the sandbox bank', () => {
   it('a refresh survives 503s and a 429 with Retry-After, and a second consent gets the same utx_ids', async () => {
     const c = await activeConsent('bt_ro');
+    // Within the connector's 3 tries of one call (the job adds none of its own).
     await s.sandbox.faults.add({
       bank: 'bt_ro',
       kind: 'http_error',
       httpStatus: 503,
       operation: 'getTransactionList',
-      times: 4,
+      times: 2,
     });
     await s.sandbox.faults.add({
       bank: 'bt_ro',
@@ -305,6 +308,26 @@ describe('refresh jobs against the sandbox bank', () => {
     const a = (await allTransactions(c.consentId)).map((t) => t.utx_id).sort();
     const b = (await allTransactions(second.consentId)).map((t) => t.utx_id).sort();
     expect(b).toEqual(a);
+  });
+
+  it("retries in one layer: a bank answering 500 to accounts gets the connector's 3 tries, no more", async () => {
+    const c = await activeConsent('bt_ro');
+    await s.sandbox.faults.add({
+      bank: 'bt_ro',
+      kind: 'http_error',
+      httpStatus: 500,
+      operation: 'getAccountList',
+    });
+    try {
+      const from = s.exchanges.length;
+      const job = await s.api('/ais/jobs/create', { consent_id: c.consentId });
+      const done = await s.waitForJob(c.consentId, job.body.job_id as string);
+      expect(done.status).toBe('job_failed');
+      const calls = s.exchanges.slice(from).filter((e) => new URL(e.url).pathname.endsWith('/v1/accounts'));
+      expect(calls.map((e) => e.status)).toEqual([500, 500, 500]);
+    } finally {
+      await s.sandbox.faults.clear('bt_ro');
+    }
   });
 
   it('revocation by the PSU at the bank: the next refresh revokes the consent', async () => {

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,13 +5,14 @@ import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { templates } from '../../src/webui/index.js';
+import { needs } from '../support/needs.js';
 import { type PayStack, startPayStack } from './pay-harness.js';
 
-const executablePath = execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
+const executablePath = await needs('chromium');
 const shots = path.resolve('test-results/pay-templates');
 
 /** The hosted pay page in Debian Chromium, against Ferry with the sandbox bank mounted, over real HTTP. */
-describe('pay page in Chromium', () => {
+describe.skipIf(!executablePath)('pay page in Chromium', () => {
   let s: PayStack;
   let browser: Browser;
   let merchant: Server;

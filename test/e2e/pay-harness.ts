@@ -13,8 +13,9 @@ import { createTestStore } from '../support/test-store.js';
 
 /**
  * Ferry as `ferry start` runs it, on a real port: the API, the hosted pages, the sandbox bank that buildApp
- * mounts at ${PUBLIC_URL}/sandbox-bank/<id> (ACSP 2 s and ACSC 5 s after approval) reached over HTTP through
- * the NextGenPSD2 connector, and the pay background loop (status polling, expiry sweep). The clock is real.
+ * mounts at ${PUBLIC_URL}/sandbox-bank/<id> (ACSP 0.8 s after approval, so links complete fast; ACSC and the
+ * bank's own funds notification 30 s after, so `completed` stays observable; `timing` sets both)
+ * reached over HTTP through the NextGenPSD2 connector, and the pay background loop (status polling, expiry sweep). The clock is real.
  */
 export interface PayStack {
   url: string;
@@ -47,6 +48,8 @@ export async function startPayStack(
     LOG_LEVEL: 'silent',
     RATE_LIMITS: 'default=0,pay=0,ais=0',
     FERRY_MASTER_KEY: testMasterKey.toString('hex'),
+    SANDBOX_BANK_ACSP_AFTER_MS: String(options.timing?.acspAfterMs ?? 800),
+    SANDBOX_BANK_ACSC_AFTER_MS: String(options.timing?.acscAfterMs ?? 30_000),
   });
   const pki = createTestPki();
   const connector = createNextGenPsd2Connector({

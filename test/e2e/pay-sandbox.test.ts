@@ -6,6 +6,7 @@ import {
   type ScaCredentials,
   seedCredentials,
 } from '../../src/sandbox-bank/test-support/sca-driver.js';
+import { csrfOf } from '../support/csrf.js';
 import { type PayStack, startPayStack } from './pay-harness.js';
 
 /**
@@ -34,7 +35,7 @@ describe('pay end to end through the sandbox bank (HTTP)', () => {
     const body = await res.body.text();
     expect(res.statusCode).toBe(200);
     const cookie = String(res.headers['set-cookie'] ?? '').split(';')[0]!;
-    const token = /name="csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
+    const token = csrfOf(body);
     return { body, cookie, token };
   }
 

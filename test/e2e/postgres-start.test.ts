@@ -2,10 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ferryMigrations, openStore } from '../../src/store/index.js';
 import { exitOf, spawnFerry, waitForOutput } from '../support/cli-process.js';
+import { needs } from '../support/needs.js';
 import { createEmptyDatabase } from '../support/pg-admin.js';
 
+const server = await needs('postgres');
+
 /** Two `ferry start` processes on one empty PostgreSQL database: the advisory lock lets exactly one migrate. */
-describe('two ferry start processes against one PostgreSQL database', () => {
+describe.skipIf(!server)('two ferry start processes against one PostgreSQL database', () => {
   let db: { url: string; drop(): Promise<void> };
   beforeAll(async () => {
     db = await createEmptyDatabase();

@@ -1,18 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { needs } from '../support/needs.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
-function chromiumPath(): string | undefined {
-  try {
-    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const executablePath = chromiumPath();
+const executablePath = await needs('chromium');
 
 interface Layout {
   scrollWidth: number;
@@ -23,7 +15,6 @@ interface Layout {
   styled: string;
 }
 
-// Needs Debian's chromium (apt-get install -y chromium); browsers are never downloaded.
 describe.skipIf(!executablePath)('providers dashboard in Chromium', () => {
   let t: TestApp;
   let browser: Browser;

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -8,6 +7,7 @@ import type { BankEndpoint } from '../../src/connectors/types.js';
 import type { BankId } from '../../src/sandbox-bank/index.js';
 import { startTestSandbox, type TestSandbox } from '../../src/sandbox-bank/test-support/harness.js';
 import { createTestPki, type TestPki } from '../../src/sandbox-bank/test-support/test-pki.js';
+import { needs } from '../support/needs.js';
 
 /** The redirect-SCA pages of each sandbox bank, driven in real Chromium (Debian's, through playwright-core). */
 let browser: Browser;
@@ -17,15 +17,10 @@ let connector: NextGenPsd2Connector;
 let tpp: Server;
 let tppUrl: string;
 
-function chromiumPath(): string {
-  try {
-    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
-  } catch {
-    throw new Error('Chromium is not installed: apt-get install -y chromium');
-  }
-}
+const executablePath = await needs('chromium');
 
 beforeAll(async () => {
+  if (!executablePath) return;
   pki = createTestPki();
   sandbox = await startTestSandbox();
   connector = createNextGenPsd2Connector({ qsealc: pki.qsealc });
@@ -33,7 +28,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => tpp.listen(0, '127.0.0.1', resolve));
   tppUrl = `http://127.0.0.1:${(tpp.address() as AddressInfo).port}`;
   browser = await chromium.launch({
-    executablePath: chromiumPath(),
+    executablePath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
 });
@@ -75,82 +70,85 @@ const payments: Record<BankId, { product: string; debtorIban?: string }> = {
   cec_ro: { product: 'sepa-credit-transfers' },
 };
 
-describe.each(['rzb_ro', 'bt_ro', 'cec_ro'] as BankId[])('%s SCA pages in Chromium', (bank) => {
-  let endpoint: BankEndpoint;
-  beforeAll(() => {
-    endpoint = sandbox.endpoint(bank);
-  });
+describe.skipIf(!executablePath).each(['rzb_ro', 'bt_ro', 'cec_ro'] as BankId[])(
+  '%s SCA pages in Chromium',
+  (bank) => {
+    let endpoint: BankEndpoint;
+    beforeAll(() => {
+      endpoint = sandbox.endpoint(bank);
+    });
 
-  it('payment: a wrong sign-in shows an error, the right one reaches the review, approve returns to the TPP', async () => {
-    const created = await connector.createPayment(endpoint, {
-      product: payments[bank].product,
-      instructedAmount: { currency: 'RON', amount: '42.00' },
-      creditorName: 'Magazin Online SRL',
-      creditorIban: 'RO10RZBR0000069999999970',
-      remittanceInformationUnstructured: 'Comanda 7781',
-      psuIpAddress: '192.0.2.30',
-      redirectUri: `${tppUrl}/ok`,
-      nokRedirectUri: `${tppUrl}/nok`,
-    });
-    if (!created.ok) throw new Error(JSON.stringify(created.error));
-    const page = await browser.newPage();
-    const cspErrors: string[] = [];
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') cspErrors.push(msg.text());
-    });
-    try {
-      await page.goto(created.value.scaRedirectUrl);
-      expect(await page.getAttribute('body', 'data-bank')).toBe(bank);
-      // The bank's own stylesheet applied (served by the sandbox, allowed by the CSP).
-      const headerColour = await page.evaluate(
-        'getComputedStyle(document.querySelector("header")).backgroundColor',
+    it('payment: a wrong sign-in shows an error, the right one reaches the review, approve returns to the TPP', async () => {
+      const created = await connector.createPayment(endpoint, {
+        product: payments[bank].product,
+        instructedAmount: { currency: 'RON', amount: '42.00' },
+        creditorName: 'Magazin Online SRL',
+        creditorIban: 'RO10RZBR0000069999999970',
+        remittanceInformationUnstructured: 'Comanda 7781',
+        psuIpAddress: '192.0.2.30',
+        redirectUri: `${tppUrl}/ok`,
+        nokRedirectUri: `${tppUrl}/nok`,
+      });
+      if (!created.ok) throw new Error(JSON.stringify(created.error));
+      const page = await browser.newPage();
+      const cspErrors: string[] = [];
+      page.on('console', (msg) => {
+        if (msg.type() === 'error') cspErrors.push(msg.text());
+      });
+      try {
+        await page.goto(created.value.scaRedirectUrl);
+        expect(await page.getAttribute('body', 'data-bank')).toBe(bank);
+        // The bank's own stylesheet applied (served by the sandbox, allowed by the CSP).
+        const headerColour = await page.evaluate(
+          'getComputedStyle(document.querySelector("header")).backgroundColor',
+        );
+        expect(headerColour).not.toBe('rgba(0, 0, 0, 0)');
+        await signIn[bank](page, true);
+        await expect.poll(() => page.textContent('#error')).toContain('1 din 3');
+        await signIn[bank](page);
+        await page.waitForSelector('#approve');
+        expect(await page.textContent('#amount')).toContain('42.00 RON');
+        expect(await page.textContent('#creditor')).toBe('Magazin Online SRL');
+
+        await page.click('#approve');
+        await page.waitForURL(`${tppUrl}/ok`);
+        expect(await page.textContent('body')).toContain('TPP callback /ok');
+        expect(cspErrors, cspErrors.join('\n')).toEqual([]);
+      } finally {
+        await page.close();
+      }
+      const status = await connector.getPaymentStatus(
+        endpoint,
+        payments[bank].product,
+        created.value.paymentId,
       );
-      expect(headerColour).not.toBe('rgba(0, 0, 0, 0)');
-      await signIn[bank](page, true);
-      await expect.poll(() => page.textContent('#error')).toContain('1 din 3');
-      await signIn[bank](page);
-      await page.waitForSelector('#approve');
-      expect(await page.textContent('#amount')).toContain('42.00 RON');
-      expect(await page.textContent('#creditor')).toBe('Magazin Online SRL');
-
-      await page.click('#approve');
-      await page.waitForURL(`${tppUrl}/ok`);
-      expect(await page.textContent('body')).toContain('TPP callback /ok');
-      expect(cspErrors, cspErrors.join('\n')).toEqual([]);
-    } finally {
-      await page.close();
-    }
-    const status = await connector.getPaymentStatus(
-      endpoint,
-      payments[bank].product,
-      created.value.paymentId,
-    );
-    expect(status.ok && status.value.transactionStatus).toBe('ACTC');
-  });
-
-  it('consent: the PSU sees the accounts, denies, and lands on the nok URI', async () => {
-    const created = await connector.createConsent(endpoint, {
-      access: { kind: 'allAccounts', withBalances: true, withTransactions: true },
-      recurringIndicator: true,
-      validUntil: '2026-05-01',
-      frequencyPerDay: 4,
-      psuIpAddress: '192.0.2.31',
-      redirectUri: `${tppUrl}/ok`,
-      nokRedirectUri: `${tppUrl}/nok`,
+      expect(status.ok && status.value.transactionStatus).toBe('ACTC');
     });
-    if (!created.ok) throw new Error(JSON.stringify(created.error));
-    const page = await browser.newPage();
-    try {
-      await page.goto(created.value.scaRedirectUrl);
-      await signIn[bank](page);
-      await page.waitForSelector('#accounts');
-      expect(await page.locator('#accounts input[type=checkbox]').count()).toBeGreaterThanOrEqual(2);
-      await page.click('#deny');
-      await page.waitForURL(`${tppUrl}/nok`);
-    } finally {
-      await page.close();
-    }
-    const status = await connector.getConsentStatus(endpoint, created.value.consentId);
-    expect(status.ok && status.value.consentStatus).toBe('rejected');
-  });
-});
+
+    it('consent: the PSU sees the accounts, denies, and lands on the nok URI', async () => {
+      const created = await connector.createConsent(endpoint, {
+        access: { kind: 'allAccounts', withBalances: true, withTransactions: true },
+        recurringIndicator: true,
+        validUntil: '2026-05-01',
+        frequencyPerDay: 4,
+        psuIpAddress: '192.0.2.31',
+        redirectUri: `${tppUrl}/ok`,
+        nokRedirectUri: `${tppUrl}/nok`,
+      });
+      if (!created.ok) throw new Error(JSON.stringify(created.error));
+      const page = await browser.newPage();
+      try {
+        await page.goto(created.value.scaRedirectUrl);
+        await signIn[bank](page);
+        await page.waitForSelector('#accounts');
+        expect(await page.locator('#accounts input[type=checkbox]').count()).toBeGreaterThanOrEqual(2);
+        await page.click('#deny');
+        await page.waitForURL(`${tppUrl}/nok`);
+      } finally {
+        await page.close();
+      }
+      const status = await connector.getConsentStatus(endpoint, created.value.consentId);
+      expect(status.ok && status.value.consentStatus).toBe('rejected');
+    });
+  },
+);

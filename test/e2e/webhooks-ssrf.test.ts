@@ -144,18 +144,58 @@ describe('SSRF guard at delivery', () => {
     expect(reports.map((r) => decisionOf(r)?.outcome)).toEqual(['delivered', 'failed']);
   });
 
-  it('validates URLs when they are given (400 validation_error)', () => {
+  it('validates URLs when they are given (400 validation_error)', async () => {
     for (const url of [
       'https://127.0.0.1/',
       'https://[::1]/',
       'https://localhost/x',
       'http://example.com/',
     ]) {
-      expect(() => t.services.webhooks.validateUrl(url, 'live')).toThrow(
-        expect.objectContaining({ code: 'validation_error', status: 400 }),
-      );
+      await expect(t.services.webhooks.validateUrl(url, 'live')).rejects.toMatchObject({
+        code: 'validation_error',
+        status: 400,
+      });
     }
-    expect(() => t.services.webhooks.validateUrl('https://hooks.example.com/x', 'live')).not.toThrow();
-    expect(() => t.services.webhooks.validateUrl('http://127.0.0.1:3000/x', 'test')).not.toThrow();
+    await expect(
+      t.services.webhooks.validateUrl('https://hooks.example.com/x', 'live'),
+    ).resolves.toBeUndefined();
+    await expect(t.services.webhooks.validateUrl('http://127.0.0.1:3000/x', 'test')).resolves.toBeUndefined();
+  });
+
+  it('resolves names at input for live clients: loopback names, /etc/hosts and DNS answers are refused', async () => {
+    // The stub resolver stands in for DNS ('rebind.example' → 127.0.0.1, as 127.0.0.1.nip.io or localtest.me
+    // answer on the internet); loopback names are refused by name, the machine's own name through /etc/hosts.
+    for (const url of [
+      'https://localhost./',
+      'https://LOCALHOST./x',
+      'https://ip6-localhost/',
+      'https://ip6-loopback/',
+      'https://app.localhost/',
+      'https://rebind.example/hook',
+      'https://metadata.attacker.example/',
+      'https://mixed.attacker.example/',
+    ]) {
+      await expect(webhooks.validateUrl(url, 'live'), url).rejects.toMatchObject({
+        code: 'validation_error',
+      });
+    }
+    // A name that does not resolve (yet) is left to the delivery-time check; a public answer passes.
+    await expect(webhooks.validateUrl('https://public.example/hook', 'live')).resolves.toBeUndefined();
+    await expect(webhooks.validateUrl('https://nowhere.invalid/hook', 'live')).resolves.toBeUndefined();
+    // Test clients may still reach loopback for local development.
+    await expect(webhooks.validateUrl('http://localhost.:3000/x', 'test')).resolves.toBeUndefined();
+  });
+});
+
+describe('SSRF at input through the system resolver', () => {
+  it('refuses a live webhook URL naming this machine (its name resolves through /etc/hosts)', async () => {
+    const { hostname } = await import('node:os');
+    const own = `https://${hostname()}/hook`;
+    const refused = await t.services.webhooks.validateUrl(own, 'live').then(
+      () => false,
+      () => true,
+    );
+    // The machine's own name resolves through /etc/hosts to a loopback or private address wherever this runs.
+    expect(refused).toBe(true);
   });
 });

@@ -53,6 +53,41 @@ export const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constant('x'.repeat(10_000)),
 );
 
+/** Text PostgreSQL cannot store: a NUL byte or a lone UTF-16 surrogate somewhere in an otherwise plain string. */
+export const badText: fc.Arbitrary<string> = fc
+  .tuple(
+    fc.string({ maxLength: 12 }),
+    fc.constantFrom('\u0000', '\uD800', '\uDBFF', '\uDC00', '\uDFFF'),
+    fc.string({ maxLength: 12 }),
+  )
+  .map(([a, bad, b]) => `${a}${bad}${b}`);
+
+/** Dates and date-times that do not exist in the calendar or fall outside 1900–9999. */
+export const impossibleDate: fc.Arbitrary<string> = fc.oneof(
+  fc
+    .tuple(
+      fc.integer({ min: 1900, max: 9999 }),
+      fc.integer({ min: 1, max: 12 }),
+      fc.integer({ min: 29, max: 35 }),
+    )
+    .map(
+      ([y, m, d]) =>
+        `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`,
+    ),
+  fc.constantFrom(
+    '0000-01-01',
+    '1899-12-31',
+    '2026-02-29',
+    '2026-13-01',
+    '2026-00-01',
+    '9999-12-31T23:59:59Z',
+    '9999-12-31T23:00:00-05:00',
+    '0000-01-01T00:00:00Z',
+    '2026-01-01T24:00:00Z',
+    '+010000-01-01T00:00:00Z',
+  ),
+);
+
 /** An arbitrary for values that mostly satisfy `schema` (so requests reach handlers), sometimes not. */
 export function fromSchema(schema: Schema | undefined, depth = 0): fc.Arbitrary<unknown> {
   if (!schema || depth > 5) return nastyValue;
@@ -74,6 +109,8 @@ export function fromSchema(schema: Schema | undefined, depth = 0): fc.Arbitrary<
       return fc.oneof(
         fc.string({ minLength: min, maxLength: max }),
         nastyValue.filter((v) => typeof v === 'string'),
+        badText,
+        impossibleDate,
       );
     }
     case 'integer': {

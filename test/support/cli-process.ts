@@ -9,7 +9,7 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the ferry CLI from source (tsx), like `npx ferry ...` does from dist. */
+/** Runs the ferry bin as `npx ferry ...` does: from dist/, which global setup keeps fresh (fresh-dist.ts). */
 export function runFerry(args: string[], env: Record<string, string>, cwd = repoRoot): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawnFerry(args, env, cwd);
@@ -27,7 +27,7 @@ export function runFerry(args: string[], env: Record<string, string>, cwd = repo
 }
 
 export function spawnFerry(args: string[], env: Record<string, string>, cwd = repoRoot): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', `${repoRoot}src/cli/main.ts`, ...args], {
+  return spawn(process.execPath, [`${repoRoot}bin/ferry.js`, ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,12 +6,14 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { migrate, openStore, pgliteParsers } from '../../src/store/index.js';
+import { ensureFreshDist } from './fresh-dist.js';
 
 /**
  * Migrates one template database per run; each test file then clones it (PGlite: loadDataDir of a dump,
  * ~0.5 s; PostgreSQL: CREATE DATABASE ... TEMPLATE). Fresh databases every run, dropped at the end.
  */
 export default async function setup(project: TestProject) {
+  ensureFreshDist();
   const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (adminUrl) {

@@ -6,12 +6,15 @@ import type { Clock } from '../../shared/clock.js';
 import type { Ids } from '../../shared/ids.js';
 import type { SecretBox } from '../../shared/secret-box.js';
 import type { Database } from '../../store/index.js';
+import type { AuthThrottle } from '../auth-throttle.js';
+import type { VerifyGate } from '../secret-hash.js';
 import { createAccessTokenVerifier } from './access-token.js';
 import { createAdapterFactory } from './adapter.js';
 import { authorizationServerMetadata } from './metadata.js';
 import * as repo from './oauth.repository.js';
 import { createProvider } from './provider.js';
 import { accessTokenAlg, ensureOAuthSigningKeys } from './signing-keys.repository.js';
+import { type CallerAddress, throttleTokenRequests } from './token-throttle.js';
 import type { OAuthServer } from './types.js';
 
 export type { AccessTokenClaims, OAuthServer } from './types.js';
@@ -22,6 +25,9 @@ export interface OAuthDeps {
   clock: Clock;
   ids: Ids;
   secretBox: SecretBox;
+  /** Failed client authentications at the token endpoint count with the API's (per client id and address). */
+  throttle?: AuthThrottle;
+  gate?: VerifyGate;
 }
 
 /** Where the authorization server lives under the public URL. */
@@ -56,7 +62,9 @@ export async function createOAuthServer(deps: OAuthDeps): Promise<OAuthServer> {
     clock,
     recordJti: (clientId, jti, expiresAt) =>
       repo.recordAssertionJti(db, clientId, jti, expiresAt, clock.now()),
+    ...(deps.gate ? { gate: deps.gate } : {}),
   });
+  if (deps.throttle) provider.use(throttleTokenRequests(deps.throttle));
   provider.use(async (ctx, next) => {
     await next();
     if (ctx.path === '/.well-known/openid-configuration' && ctx.status === 200) {
@@ -104,6 +112,8 @@ export async function createOAuthServer(deps: OAuthDeps): Promise<OAuthServer> {
           exposeHeadRoute: false,
           schema: { hide: true },
           onRequest: (request, reply, done) => {
+            // The socket's address as Fastify sees it (trustProxy applies), not a header the caller chose.
+            (request.raw as CallerAddress).ferryAddress = request.ip;
             reply.hijack();
             reply.raw.setHeader('x-request-id', request.id);
             forward(request.raw, reply.raw, (request.raw.url ?? path).slice(oauthMountPath.length));

@@ -10,7 +10,7 @@ import Provider, {
 } from 'oidc-provider';
 import type { Clock } from '../../shared/clock.js';
 import { certThumbprint } from '../mtls.js';
-import { VerifiedSecretCache, verifySecret } from '../secret-hash.js';
+import { VerifiedSecretCache, VerifyGate, verifySecret } from '../secret-hash.js';
 import { assertionAlgorithms, assertionProblem } from './assertion-claims.js';
 import { certificateFacts, leafProblems, parseCertificate, subjectMatches } from './client-certificate.js';
 import { certThumbprintProperty, oauthScopes } from './client-metadata.js';
@@ -30,11 +30,14 @@ export interface ProviderOptions {
   clock: Clock;
   /** Records a client assertion's jti; false when it was already used. */
   recordJti(clientId: string, jti: string, expiresAt: Date): Promise<boolean>;
+  /** Bounds concurrent secret hashing (shared with the API's test-mode authentication). */
+  gate?: VerifyGate;
 }
 
 /** oidc-provider configured as a client-credentials-only authorization server for the Link API. */
 export function createProvider(opts: ProviderOptions): Provider {
   const { clock } = opts;
+  const gate = opts.gate ?? new VerifyGate();
   const nowSeconds = () => Math.floor(clock.now().getTime() / 1000);
 
   /**
@@ -150,7 +153,8 @@ export function createProvider(opts: ProviderOptions): Provider {
     const key = verified.key(stored, actual);
     const now = clock.now().getTime();
     if (verified.has(key, now)) return true;
-    if (!(await verifySecret(actual, stored))) return false;
+    // Too many checks in flight: refused like a wrong secret, without spending a hash.
+    if (!(await gate.run(() => verifySecret(actual, stored), key))) return false;
     verified.add(key, now);
     return true;
   };

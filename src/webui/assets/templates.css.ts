@@ -45,7 +45,7 @@ body{--bg:#fff;--accent:#111;--radius:6px;font-size:15px}
 `,
   cards: `
 body{--bg:#f7f5ff;--accent:#5b3cc4;--radius:14px}
-.banner{background:linear-gradient(135deg,#5b3cc4,#8a63f2);color:#fff;padding:1.5rem 1.25rem 3.5rem}
+.banner{background:linear-gradient(135deg,#5b3cc4,#7650e0);color:#fff;padding:1.5rem 1.25rem 3.5rem}
 .banner .row{max-width:1040px;margin:0 auto;display:flex;justify-content:space-between;gap:1rem;flex-wrap:wrap}
 .banner a{color:#fff}
 .banner .amount{font-size:2.5rem;display:block}
@@ -61,9 +61,9 @@ body{--bg:#f7f5ff;--accent:#5b3cc4;--radius:14px}
 .foot{max-width:1040px;margin:0 auto 2rem;padding:0 1.25rem}
 `,
   glass: `
-body{--bg:#0f172a;--fg:#f8fafc;--muted:#cbd5e1;--accent:#38bdf8;--on-accent:#0f172a;--line:rgba(255,255,255,.35);--card:rgba(255,255,255,.08);--link:#7dd3fc;--radius:16px;min-height:100vh;background:radial-gradient(circle at 20% 10%,#7c3aed 0,transparent 40%),radial-gradient(circle at 90% 80%,#0ea5e9 0,transparent 45%),#0f172a}
+body{--bg:#0f172a;--fg:#f8fafc;--muted:#cbd5e1;--accent:#38bdf8;--on-accent:#0f172a;--line:rgba(255,255,255,.35);--card:rgba(255,255,255,.08);--link:#7dd3fc;--radius:16px;min-height:100vh;background:radial-gradient(circle at 20% 10%,rgba(124,58,237,.5) 0,transparent 40%),radial-gradient(circle at 90% 80%,rgba(14,165,233,.45) 0,transparent 45%),#0f172a}
 .stage{max-width:1000px;margin:0 auto;padding:1.5rem 1rem;display:grid;gap:1rem}
-.pane{background:rgba(255,255,255,.1);border:1px solid rgba(255,255,255,.25);border-radius:20px;padding:1.5rem;backdrop-filter:blur(18px) saturate(140%);-webkit-backdrop-filter:blur(18px) saturate(140%);box-shadow:0 10px 40px rgba(0,0,0,.35)}
+.pane{background:rgba(15,23,42,.45);border:1px solid rgba(255,255,255,.25);border-radius:20px;padding:1.5rem;backdrop-filter:blur(18px) saturate(140%);-webkit-backdrop-filter:blur(18px) saturate(140%);box-shadow:0 10px 40px rgba(0,0,0,.35)}
 .hero{text-align:center}
 .hero .amount{display:block;font-size:clamp(2.25rem,9vw,3.5rem);letter-spacing:-.02em}
 .hero .hero-line .who{color:var(--muted)}
