@@ -114,7 +114,7 @@ describe('the hosted consent page', () => {
       method: 'POST',
       form: { csrf: csrfOf(page.body), method_id: 'cec_ro_ais_sandbox' },
     });
-    t.bank.setStatus(t.bank.lastConsentId(), 'valid');
+    t.bank.setConsentStatus(t.bank.lastConsentId(), 'valid');
     await t.page(`/consent/${webId}/callback`);
     await t.drain();
     const got = await t.call('/test/ais/consents/get', { consent_id: consentId });
@@ -195,7 +195,7 @@ describe('the other flow types', () => {
       query: 'code=abc',
     });
     expect(early.body.status).toBe('sca_url_retrieved');
-    t.bank.setStatus(t.bank.lastConsentId(), 'valid');
+    t.bank.setConsentStatus(t.bank.lastConsentId(), 'valid');
     const done = await t.call('/test/ais/consents/redirect', {
       consent_id: res.body.consent_id,
       query: { code: 'abc' },

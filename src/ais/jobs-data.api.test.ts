@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tx } from '../connectors/test-support/fake-bank.js';
 import { type AisTestApp, createAisTestApp, eventsOf } from './test-support/ais-test-app.js';
-import { tx } from './test-support/fake-bank.js';
 
 let t: AisTestApp;
 beforeAll(async () => {

@@ -40,7 +40,7 @@ describe('link expiry', () => {
     const after = await t.page(`/consent/${webId}`);
     expect(after.body).toContain('Link expirat');
     // The bank's late redirect does not bring it back.
-    t.bank.setStatus(bankId, 'valid');
+    t.bank.setConsentStatus(bankId, 'valid');
     await t.page(`/consent/${webId}/callback`);
     expect(await statusOf(consentId)).toBe('expired');
   });
@@ -84,7 +84,7 @@ describe('validity end', () => {
 describe('the bank ends or blocks the consent', () => {
   it('revocation by the PSU at the bank: the next job finds it and revokes the consent', async () => {
     const consentId = await t.activeConsent();
-    t.bank.setStatus(t.bank.lastConsentId(), 'revokedByPsu');
+    t.bank.setConsentStatus(t.bank.lastConsentId(), 'revokedByPsu');
     t.clock.advance(61_000);
     const job = await t.call('/test/ais/jobs/create', { consent_id: consentId });
     await t.drain();
@@ -96,7 +96,7 @@ describe('the bank ends or blocks the consent', () => {
 
   it('revocation at the bank is also found by the periodic check', async () => {
     const consentId = await t.activeConsent();
-    t.bank.setStatus(t.bank.lastConsentId(), 'revokedByPsu');
+    t.bank.setConsentStatus(t.bank.lastConsentId(), 'revokedByPsu');
     // Just authorised: the bank said valid a moment ago, so the check waits for its interval.
     await t.services.ais.background.checkActiveConsents();
     expect(await statusOf(consentId)).toBe('active');
@@ -141,7 +141,7 @@ describe('authorisation failures', () => {
       method: 'POST',
       form: { csrf, method_id: 'bt_ro_ais_sandbox' },
     });
-    t.bank.setStatus(t.bank.lastConsentId(), 'rejected');
+    t.bank.setConsentStatus(t.bank.lastConsentId(), 'rejected');
     await t.page(`/consent/${webId}/callback`);
     expect(await statusOf(consentId)).toBe('failed');
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { tx } from '../connectors/test-support/fake-bank.js';
 import type { BulkCopy } from './bulk-copy.js';
-import { tx } from './test-support/fake-bank.js';
 import { TransactionCopy } from './transactions-copy.js';
 import { createBankKeyer, utxId } from './utx.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeAccount, tx } from '../connectors/test-support/fake-bank.js';
 import { type AisTestApp, createAisTestApp } from './test-support/ais-test-app.js';
-import { type FakeAccount, tx } from './test-support/fake-bank.js';
 
 interface Item {
   transaction_id: string;

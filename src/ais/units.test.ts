@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { BankBalance, BankTransaction } from '../connectors/index.js';
+import { bankError } from '../connectors/test-support/fake-bank.js';
 import { mapBalanceType, normalizeBalances } from './balance-types.js';
 import { consentSignal } from './bank-call.js';
 import { parseTransactionFilter } from './data.service.js';
 import { parseFilterAmount, splitSigned } from './money.js';
-import { bankError } from './test-support/fake-bank.js';
 import { normalizeTransaction } from './transaction-normalize.js';
 import { accountKeyOf, createBankKeyer, utxId } from './utx.js';
 import { createUuid7 } from './uuid7.js';

@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../../test/support/free-port.js';
-import { createTestApp, type TestApp } from '../../test/support/test-app.js';
+import { createTestApp, csrfOf, type TestApp } from '../../test/support/test-app.js';
 import { driveSca, seedCredentials } from '../sandbox-bank/test-support/sca-driver.js';
 import { ManualClock } from '../shared/clock.js';
 import { type RunningWorker, startWorker } from '../worker/index.js';
@@ -46,10 +46,8 @@ describe('the sandbox bank confirms or rejects the credit on its own', () => {
     await t?.close();
   });
 
-  const api = async (path: string, body: Record<string, unknown>) => {
-    const res = await t.app.inject({ method: 'POST', url: `/test${path}`, payload: { ...creds, ...body } });
-    return res.json() as Record<string, unknown>;
-  };
+  const api = async (path: string, body: Record<string, unknown>) =>
+    (await t.call(`/test${path}`, body, creds)).body;
   const linkOf = async (linkId: string) => {
     const got = await api('/links/get', { link_id: linkId });
     return {
@@ -86,7 +84,7 @@ describe('the sandbox bank confirms or rejects the credit on its own', () => {
     })) as { link_id: string; web_id: string };
     const page = await t.app.inject({ method: 'GET', url: `/pay/${link.web_id}` });
     const cookie = String(page.headers['set-cookie'] ?? '').split(';')[0]!;
-    const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+    const csrf = csrfOf(page.body);
     const pressed = await t.app.inject({
       method: 'POST',
       url: `/pay/${link.web_id}/pay`,

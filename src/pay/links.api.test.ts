@@ -2,8 +2,8 @@ import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, tokenRequest } from '../../test/support/oauth-helpers.js';
 import { createTestApp, type TestApp } from '../../test/support/test-app.js';
+import { createFakeBank, type FakeBank, formatRefusal } from '../connectors/test-support/fake-bank.js';
 import { ManualClock } from '../shared/clock.js';
-import { createFakeBank, type FakeBank } from './test-support/fake-connector.js';
 
 const RZB_DEBTOR = 'RO03RZBR0000069999999999';
 const RZB_CREDITOR = 'RO10RZBR0000069999999970';
@@ -348,7 +348,7 @@ describe('links API', () => {
 
     it('a bank refusal at creation is 400 unprocessable_entity and creates no link', async () => {
       const before = (await call('/links/list', { pagination: { limit: 250 } })).body.pagination.count;
-      bank.failNext('createPayment', 'rejected');
+      bank.fail('createPayment', formatRefusal);
       const res = await create({
         payment_method: { provider_id: 'bt_ro' },
         options: { type: 'redirect_sca' },
@@ -537,7 +537,7 @@ describe('links API', () => {
     it('refuses once the bank has the authorised payment (and records what the bank said)', async () => {
       const c = await create({ payment_method: { provider_id: 'bt_ro' }, options: { type: 'wrapped_sca' } });
       const paymentId = [...bank.payments.keys()].at(-1)!;
-      bank.setStatus(paymentId, 'ACTC');
+      bank.setPaymentStatus(paymentId, 'ACTC');
       const res = await call('/links/cancel', { link_id: c.body.link_id });
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ code: 'unprocessable_entity', status: 'submitted' });

@@ -3,22 +3,19 @@ import { sql, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planCounters } from '../../test/support/plan-counters.js';
 import { createTestApp, type TestApp } from '../../test/support/test-app.js';
+import { createFakeBank } from '../connectors/test-support/fake-bank.js';
 import { ManualClock } from '../shared/clock.js';
 import type { Database } from '../store/index.js';
 import type { LinkStatus } from './link-status.js';
 import { insertLink, listLinks } from './links.repository.js';
-import { createFakeBank } from './test-support/fake-connector.js';
 
 describe('links/list keyset walk', () => {
   let t: TestApp;
   const clock = new ManualClock('2026-05-01T00:00:00Z');
-  let creds: Record<string, string>;
+  let creds: { client_id: string; client_secret: string };
   const made: string[] = [];
 
-  const call = async (path: string, body: Record<string, unknown>) => {
-    const res = await t.app.inject({ method: 'POST', url: `/test${path}`, payload: { ...creds, ...body } });
-    return { status: res.statusCode, body: res.json() as Record<string, unknown> };
-  };
+  const call = (path: string, body: Record<string, unknown>) => t.call(`/test${path}`, body, creds);
   const createOne = async (i: number) => {
     const res = await call('/links/create', {
       single_transfer: {

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEvents } from '../../test/support/sse.js';
 import { createTestApp, type TestApp } from '../../test/support/test-app.js';
-import { createFakeBank } from './test-support/fake-connector.js';
+import { createFakeBank } from '../connectors/test-support/fake-bank.js';
 
 const single_transfer = {
   amount: '5',

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/support/test-app.js';
+import { createFakeBank } from '../connectors/test-support/fake-bank.js';
 import { templates } from '../webui/index.js';
-import { createFakeBank } from './test-support/fake-connector.js';
 
 /** What makes each template a layout of its own (not a colour swap): its frame's landmarks and its selector. */
 const markers: Record<string, string[]> = {

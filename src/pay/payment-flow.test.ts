@@ -1,10 +1,10 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, csrfOf, type TestApp } from '../../test/support/test-app.js';
+import { createFakeBank, type FakeBank, formatRefusal } from '../connectors/test-support/fake-bank.js';
 import { ManualClock } from '../shared/clock.js';
 import { translator } from '../webui/index.js';
 import { bankNotificationSecret, signBankNotification } from './bank-notifications.js';
-import { createFakeBank, type FakeBank } from './test-support/fake-connector.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are loose JSON read field by field
 type Json = Record<string, any>;
@@ -161,7 +161,7 @@ describe('payment flow through the hosted page (fake bank)', () => {
     ]);
 
     // The payer authorises at the bank and comes back.
-    bank.setStatus(paymentId, 'ACTC');
+    bank.setPaymentStatus(paymentId, 'ACTC');
     const back = await t.app.inject({ method: 'GET', url: `/pay/${link.web_id}/return` });
     expect(back.statusCode).toBe(303);
     expect(back.headers.location).toBe(`/pay/${link.web_id}`);
@@ -170,7 +170,7 @@ describe('payment flow through the hosted page (fake bank)', () => {
     expect(page.res.body).toContain('data-status="submitted"');
 
     // The bank settles; the poller notices.
-    bank.setStatus(paymentId, 'ACSC');
+    bank.setPaymentStatus(paymentId, 'ACSC');
     clock.advance(5_000);
     expect(await t.services.pay.flow.pollDue()).toBeGreaterThanOrEqual(1);
     expect(await statusOf(link.link_id)).toBe('completed');
@@ -217,7 +217,7 @@ describe('payment flow through the hosted page (fake bank)', () => {
     const { cookie, token } = await open(link.web_id);
     const ok = await post(link.web_id, 'pay', cookie, { csrf: token, method_id: 'bt_ro_ron_sandbox' });
     const paymentId = metaTarget(ok)!.split('/').pop()!;
-    bank.setStatus(paymentId, 'RJCT');
+    bank.setPaymentStatus(paymentId, 'RJCT');
     await t.app.inject({ method: 'GET', url: `/pay/${link.web_id}/return?outcome=nok` });
     expect(await statusOf(link.link_id)).toBe('failed');
     const page = await open(link.web_id);
@@ -235,7 +235,7 @@ describe('payment flow through the hosted page (fake bank)', () => {
   it('an ok return with RCVD is `received`; a bank refusal at Pay returns to `started` and may be retried', async () => {
     const link = await createLink();
     const { cookie, token } = await open(link.web_id);
-    bank.failNext('createPayment', 'rejected');
+    bank.fail('createPayment', formatRefusal);
     const refused = await post(link.web_id, 'pay', cookie, { csrf: token, method_id: 'bt_ro_ron_sandbox' });
     expect(refused.statusCode).toBe(400);
     // Translated, with the bank's own code kept for support; not the API's English message.
@@ -269,7 +269,7 @@ describe('payment flow through the hosted page (fake bank)', () => {
         .select(['next_poll_at', 'poll_attempts'])
         .where('id', '=', link.link_id)
         .executeTakeFirstOrThrow();
-    bank.failNext('getPaymentStatus', 'unavailable', 3);
+    bank.fail('getPaymentStatus', { kind: 'unavailable', httpStatus: 503 }, 3);
     const gaps: number[] = [];
     for (let i = 0; i < 3; i++) {
       const before = await nextPoll();
@@ -281,7 +281,7 @@ describe('payment flow through the hosted page (fake bank)', () => {
     }
     expect(gaps[1]).toBeGreaterThan(gaps[0]!);
     expect(gaps[2]).toBeGreaterThan(gaps[1]!);
-    bank.setStatus(paymentId, 'ACSP');
+    bank.setPaymentStatus(paymentId, 'ACSP');
     clock.set((await nextPoll()).next_poll_at!);
     await t.services.pay.flow.pollDue(100);
     expect(await statusOf(link.link_id)).toBe('completed');
@@ -449,7 +449,7 @@ describe('payment flow through the hosted page (fake bank)', () => {
 
     it('funds_received after completed; v1 still reads completed', async () => {
       const { link, paymentId } = await paidLink();
-      bank.setStatus(paymentId, 'ACSC');
+      bank.setPaymentStatus(paymentId, 'ACSC');
       await t.app.inject({ method: 'GET', url: `/pay/${link.web_id}/return` });
       expect(await statusOf(link.link_id)).toBe('completed');
       const res = await notify('bt_ro', { payment_id: paymentId, event: 'funds_received' });

@@ -2,39 +2,36 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBankConsentId } from '../../src/ais/index.js';
 import { splitSigned } from '../../src/ais/money.js';
 import type { BankResult, BankTransaction } from '../../src/connectors/types.js';
-import type { BankId } from '../../src/sandbox-bank/index.js';
 import { templates } from '../../src/webui/index.js';
+import { bankSignIn, launchBrowser, watchedPage } from '../support/browser.js';
 import { needs } from '../support/needs.js';
-import { type AisStack, startAisStack } from './ais-harness.js';
+import { type Stack, startStack } from '../support/stack.js';
 
 const executablePath = await needs('chromium');
 const shots = path.resolve('test-results/ais-consent');
 
 /** The hosted consent page in Debian Chromium, against Ferry with the sandbox bank mounted, over real HTTP. */
 describe.skipIf(!executablePath)('consent page in Chromium', () => {
-  let s: AisStack;
+  let s: Stack;
   let browser: Browser;
   let appServer: Server;
   let appUrl: string;
 
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });
-    s = await startAisStack({ clientName: 'Bugetul Meu' });
+    s = await startStack({ clientName: 'Bugetul Meu' });
     appServer = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end('<!doctype html><title>Connected</title><h1>Bank connected</h1>');
     });
     await new Promise<void>((r) => appServer.listen(0, '127.0.0.1', r));
     appUrl = `http://127.0.0.1:${(appServer.address() as AddressInfo).port}/connected`;
-    browser = await chromium.launch({
-      executablePath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchBrowser(executablePath!);
   });
   afterAll(async () => {
     await browser?.close();
@@ -42,49 +39,8 @@ describe.skipIf(!executablePath)('consent page in Chromium', () => {
     await s?.close();
   });
 
-  /** A page that records CSP violations, script errors and requests leaving Ferry (and the client app). */
-  async function newPage(width = 1280, height = 800) {
-    const context = await browser.newContext({ viewport: { width, height }, locale: 'ro-RO' });
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('console', (m) => {
-      // A 404 counts (the favicon is served); an aborted load is the page moving on.
-      if (m.type() === 'error' && !/Failed to load resource.*net::ERR_ABORTED/.test(m.text()))
-        problems.push(m.text());
-    });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('request', (r) => {
-      if (!r.url().startsWith(s.url) && !r.url().startsWith(appUrl) && !r.url().startsWith('data:')) {
-        problems.push(`third-party request: ${r.url()}`);
-      }
-    });
-    await page.addInitScript(
-      "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));",
-    );
-    return { page, problems, close: () => context.close() };
-  }
-
-  const bankSignIn: Record<BankId, (page: Page) => Promise<void>> = {
-    bt_ro: async (page) => {
-      await page.fill('#username', 'testbt');
-      await page.fill('#password', 'testbt');
-      await page.click('#submit');
-      await page.fill('#pin', '1234567');
-      await page.click('#submit');
-    },
-    cec_ro: async (page) => {
-      await page.fill('#username', 'testcecapi');
-      await page.fill('#password', 'testcecapi');
-      if (await page.$('#iban')) await page.fill('#iban', 'RO42CECEAG0202RON0007466');
-      await page.click('#submit');
-    },
-    rzb_ro: async (page) => {
-      if ((await page.$('#psuId')) && !(await page.inputValue('#psuId')))
-        await page.fill('#psuId', '9999999998');
-      if (await page.$('#iban')) await page.fill('#iban', 'RO03RZBR0000069999999999');
-      await page.click('#submit');
-    },
-  };
+  const newPage = (width?: number, height?: number) =>
+    watchedPage(browser, { origins: [s.url, appUrl], width, height });
 
   const ok = <T>(r: BankResult<T>): T => {
     if (!r.ok) throw new Error(JSON.stringify(r.error));
@@ -144,7 +100,7 @@ describe.skipIf(!executablePath)('consent page in Chromium', () => {
         await page.check(`input[value="${bank}_ais_sandbox"]`);
         await page.click('button[form="consentform"]');
         await page.waitForURL(`${s.url}/sandbox-bank/**`);
-        await bankSignIn[bank](page);
+        await bankSignIn(page, bank);
         await page.waitForSelector('#approve');
         await page.click('#approve');
         await page.waitForURL(`${s.url}/consent/${webId}`);
@@ -240,7 +196,7 @@ describe.skipIf(!executablePath)('consent page in Chromium', () => {
       await page.goto(webUrl!);
       await page.click('button[form="consentform"]');
       await page.waitForURL(`${s.url}/sandbox-bank/**`);
-      await bankSignIn.bt_ro(page);
+      await bankSignIn(page, 'bt_ro');
       await page.click('#deny');
       await page.waitForURL(`${s.url}/consent/${webId}`);
       expect(await page.getAttribute('[data-live]', 'data-status')).toBe('failed');

@@ -3,7 +3,7 @@ import { openBankConsentId } from '../../src/ais/index.js';
 import { splitSigned } from '../../src/ais/money.js';
 import type { BankResult, BankTransaction } from '../../src/connectors/types.js';
 import { ManualClock } from '../../src/shared/clock.js';
-import { type AisStack, startAisStack } from './ais-harness.js';
+import { type Stack, startStack } from '../support/stack.js';
 
 /**
  * Pending card payments that book days later, with the sandbox bank's real behaviour: a booked line gets a new
@@ -11,9 +11,9 @@ import { type AisStack, startAisStack } from './ais-harness.js';
  */
 describe('pending → booked against the sandbox bank', () => {
   const clock = new ManualClock('2026-03-16T10:00:00Z');
-  let s: AisStack;
+  let s: Stack;
   beforeAll(async () => {
-    s = await startAisStack({ clock });
+    s = await startStack({ clock });
   });
   afterAll(() => s?.close());
 

@@ -7,16 +7,16 @@ import type { BankResult, BankTransaction } from '../../src/connectors/types.js'
 import type { BankId } from '../../src/sandbox-bank/index.js';
 import { driveSca, seedCredentials } from '../../src/sandbox-bank/test-support/sca-driver.js';
 import { csrfOf } from '../support/csrf.js';
-import { type AisStack, startAisStack } from './ais-harness.js';
+import { type Stack, startStack } from '../support/stack.js';
 
 /**
  * FinqLink Data end to end over real HTTP, without a browser: consents authorised through the hosted page and
  * the sandbox bank's SCA pages, then accounts, balances and transactions read over the API and compared with
  * what the sandbox bank itself returns for the same bank consent.
  */
-let s: AisStack;
+let s: Stack;
 beforeAll(async () => {
-  s = await startAisStack();
+  s = await startStack();
 });
 afterAll(() => s?.close());
 

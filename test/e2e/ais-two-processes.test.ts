@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openStore, type Store } from '../../src/store/index.js';
 import { exitOf, spawnFerry, waitForOutput } from '../support/cli-process.js';
 import { createEmptyDatabase } from '../support/pg-admin.js';
+import { type Stack, startStack } from '../support/stack.js';
 import { testMasterKey } from '../support/test-app.js';
 import { waitFor } from '../support/webhook-receiver.js';
-import { type AisStack, startAisStack } from './ais-harness.js';
 
 /**
  * Work made by one process is picked up by a worker of another at once, not at its next poll. Process A (this
@@ -20,14 +20,14 @@ const POLL_MS = 60_000;
 describe('a job created in the API process is picked up by a worker process at once', () => {
   let db: { url: string; drop(): Promise<void> };
   let store: Store;
-  let s: AisStack;
+  let s: Stack;
   let worker: ChildProcess | undefined;
 
   beforeAll(async () => {
     db = await createEmptyDatabase('ferry_ais_wake');
     store = await openStore({ databaseUrl: db.url });
     await migrate(store);
-    s = await startAisStack({ store, worker: false });
+    s = await startStack({ store, worker: false });
     worker = spawnFerry(['worker'], {
       DATABASE_URL: db.url,
       FERRY_MASTER_KEY: testMasterKey.toString('hex'),

@@ -1,8 +1,9 @@
 import type { AddressInfo } from 'node:net';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFakeBank } from '../../src/pay/test-support/fake-connector.js';
+import { createFakeBank } from '../../src/connectors/test-support/fake-bank.js';
 import { templates } from '../../src/webui/index.js';
+import { launchBrowser } from '../support/browser.js';
 import { measureContrast } from '../support/contrast.js';
 import { needs } from '../support/needs.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
@@ -26,10 +27,7 @@ beforeAll(async () => {
   creds = { client_id: c.clientId, client_secret: c.clientSecret };
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   origin = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchBrowser(executablePath!);
 });
 afterAll(async () => {
   await browser?.close();

@@ -2,35 +2,34 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BankId } from '../../src/sandbox-bank/index.js';
 import { templates } from '../../src/webui/index.js';
+import { bankSignIn, launchBrowser, watchedPage } from '../support/browser.js';
 import { needs } from '../support/needs.js';
-import { type PayStack, startPayStack } from './pay-harness.js';
+import { type Stack, startStack } from '../support/stack.js';
 
 const executablePath = await needs('chromium');
 const shots = path.resolve('test-results/pay-templates');
 
 /** The hosted pay page in Debian Chromium, against Ferry with the sandbox bank mounted, over real HTTP. */
 describe.skipIf(!executablePath)('pay page in Chromium', () => {
-  let s: PayStack;
+  let s: Stack;
   let browser: Browser;
   let merchant: Server;
   let merchantUrl: string;
 
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });
-    s = await startPayStack();
+    s = await startStack();
     merchant = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end('<!doctype html><title>Thanks</title><h1>Thanks for your order</h1>');
     });
     await new Promise<void>((r) => merchant.listen(0, '127.0.0.1', r));
     merchantUrl = `http://127.0.0.1:${(merchant.address() as AddressInfo).port}/thanks`;
-    browser = await chromium.launch({
-      executablePath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchBrowser(executablePath!);
   });
   afterAll(async () => {
     await browser?.close();
@@ -54,55 +53,8 @@ describe.skipIf(!executablePath)('pay page in Chromium', () => {
     return res.body as { link_id: string; web_id: string; web_url: string };
   };
 
-  /** A page that records CSP violations, failed requests and requests leaving Ferry's origin. */
-  async function newPage(width = 1280, height = 800) {
-    const context = await browser.newContext({
-      viewport: { width, height },
-      deviceScaleFactor: 1,
-      locale: 'ro-RO',
-    });
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('console', (m) => {
-      // A 404 counts (the favicon is served); an aborted load is the page moving on.
-      if (m.type() === 'error' && !/Failed to load resource.*net::ERR_ABORTED/.test(m.text()))
-        problems.push(m.text());
-    });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('request', (r) => {
-      if (!r.url().startsWith(s.url) && !r.url().startsWith(merchantUrl) && !r.url().startsWith('data:')) {
-        problems.push(`third-party request: ${r.url()}`);
-      }
-    });
-    await page.addInitScript({
-      content:
-        "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));",
-    });
-    return { page, problems, close: () => context.close() };
-  }
-
-  const bankSignIn: Record<string, (page: Page) => Promise<void>> = {
-    bt_ro: async (page) => {
-      await page.fill('#username', 'testbt');
-      await page.fill('#password', 'testbt');
-      await page.click('#submit');
-      await page.fill('#pin', '1234567');
-      await page.click('#submit');
-    },
-    cec_ro: async (page) => {
-      await page.fill('#username', 'testcecapi');
-      await page.fill('#password', 'testcecapi');
-      if (await page.$('#iban')) await page.fill('#iban', 'RO42CECEAG0202RON0007466');
-      await page.click('#submit');
-    },
-    rzb_ro: async (page) => {
-      if (await page.$('#psuId')) {
-        if (!(await page.inputValue('#psuId'))) await page.fill('#psuId', '9999999998');
-      }
-      if (await page.$('#iban')) await page.fill('#iban', 'RO03RZBR0000069999999999');
-      await page.click('#submit');
-    },
-  };
+  const newPage = (width?: number, height?: number) =>
+    watchedPage(browser, { origins: [s.url, merchantUrl], width, height });
 
   const liveStatus = (page: Page) => page.getAttribute('[data-live]', 'data-status');
 
@@ -119,7 +71,7 @@ describe.skipIf(!executablePath)('pay page in Chromium', () => {
     for (const [selector, value] of Object.entries(fill)) await page.fill(selector, value);
     await page.click('button[form="payform"]');
     await page.waitForURL(`${s.url}/sandbox-bank/**`);
-    await bankSignIn[methodId.split('_').slice(0, 2).join('_')]!(page);
+    await bankSignIn(page, methodId.split('_').slice(0, 2).join('_') as BankId);
     await page.waitForSelector(`#${decision}`);
     await page.click(`#${decision}`);
     await page.waitForURL(`${s.url}/pay/${link.web_id}`);
@@ -198,13 +150,13 @@ describe.skipIf(!executablePath)('pay page in Chromium', () => {
     await page.check('input[value="bt_ro_instant_sandbox"]');
     await page.click('button[form="payform"]');
     await page.waitForURL(`${s.url}/sandbox-bank/**`);
-    await bankSignIn.bt_ro!(page);
+    await bankSignIn(page, 'bt_ro');
     // The tab closes the moment the bank approves: Ferry's return page is never loaded.
     await page.route(`**/pay/${link.web_id}/return**`, (route) => route.abort());
     await page.click('#approve');
     await page.waitForTimeout(200);
     await close();
-    await s.waitForStatus(link.link_id, 'completed', 30_000);
+    await s.waitForLink(link.link_id, 'completed', 30_000);
   });
 
   it('falls back to polling when Server-Sent Events are blocked', async () => {

@@ -7,7 +7,7 @@ import {
   seedCredentials,
 } from '../../src/sandbox-bank/test-support/sca-driver.js';
 import { csrfOf } from '../support/csrf.js';
-import { type PayStack, startPayStack } from './pay-harness.js';
+import { type Stack, startStack } from '../support/stack.js';
 
 /**
  * The whole payment over real HTTP, without a browser: the API creates the link, the hosted page takes the
@@ -15,9 +15,9 @@ import { type PayStack, startPayStack } from './pay-harness.js';
  * pages, and Ferry follows the payment to its final status.
  */
 describe('pay end to end through the sandbox bank (HTTP)', () => {
-  let s: PayStack;
+  let s: Stack;
   beforeAll(async () => {
-    s = await startPayStack();
+    s = await startStack();
   });
   afterAll(() => s?.close());
 
@@ -85,7 +85,7 @@ describe('pay end to end through the sandbox bank (HTTP)', () => {
   it('bt_ro: approve → completed, with the whole history', async () => {
     const link = await create({ single_transfer: single(), payment_method: { provider_id: 'bt_ro' } });
     await payThrough(link, 'bt_ro_ron_sandbox', seedCredentials.bt_ro, 'approve');
-    const done = await s.waitForStatus(link.link_id, 'completed');
+    const done = await s.waitForLink(link.link_id, 'completed');
     expect((done.status_history as { status: string }[]).map((h) => h.status)).toEqual([
       'created',
       'started',
@@ -101,7 +101,7 @@ describe('pay end to end through the sandbox bank (HTTP)', () => {
   it('cec_ro (signed requests): approve → completed', async () => {
     const link = await create({ single_transfer: single() });
     await payThrough(link, 'cec_ro_ron_sandbox', seedCredentials.cec_ro, 'approve');
-    await s.waitForStatus(link.link_id, 'completed');
+    await s.waitForLink(link.link_id, 'completed');
   });
 
   it('rzb_ro, PSU ID and debtor IBAN sent by the API → completed', async () => {
@@ -113,7 +113,7 @@ describe('pay end to end through the sandbox bank (HTTP)', () => {
     expect(page.body).not.toContain('name="psu_id.rzb_ro_domestic_sandbox"');
     expect(page.body).not.toContain('name="debtor_iban.rzb_ro_domestic_sandbox"');
     await payThrough(link, 'rzb_ro_domestic_sandbox', seedCredentials.rzb_ro, 'approve');
-    await s.waitForStatus(link.link_id, 'completed');
+    await s.waitForLink(link.link_id, 'completed');
   });
 
   it('rzb_ro, IBAN and PSU ID typed by the payer on the page → completed', async () => {
@@ -122,13 +122,13 @@ describe('pay end to end through the sandbox bank (HTTP)', () => {
       'debtor_iban.rzb_ro_domestic_sandbox': 'RO03 RZBR 0000 0699 9999 9999',
       'psu_id.rzb_ro_domestic_sandbox': '9999999998',
     });
-    await s.waitForStatus(link.link_id, 'completed');
+    await s.waitForLink(link.link_id, 'completed');
   });
 
   it('a denied payment ends failed', async () => {
     const link = await create({ single_transfer: single() });
     await payThrough(link, 'bt_ro_ron_sandbox', seedCredentials.bt_ro, 'deny');
-    await s.waitForStatus(link.link_id, 'failed');
+    await s.waitForLink(link.link_id, 'failed');
   });
 
   it('a payer who never comes back from the bank still ends completed (Ferry polls)', async () => {
@@ -141,7 +141,7 @@ describe('pay end to end through the sandbox bank (HTTP)', () => {
       {},
       { returnToFerry: false },
     );
-    await s.waitForStatus(link.link_id, 'completed');
+    await s.waitForLink(link.link_id, 'completed');
   });
 
   it('wrapped_sca and redirect_sca get their SCA URL from the sandbox at creation', async () => {
@@ -162,13 +162,13 @@ describe('pay end to end through the sandbox bank (HTTP)', () => {
     const run = await driveSca(redirect.web_url, { credentials: seedCredentials.bt_ro, decision: 'approve' });
     expect(run.finalUrl!.startsWith(`${s.url}/pay/${redirect.web_id}/return`)).toBe(true);
     await (await request(run.finalUrl!)).body.dump();
-    await s.waitForStatus(redirect.link_id, 'completed');
+    await s.waitForLink(redirect.link_id, 'completed');
   });
 
   it('the creditor bank confirms the credit over the signed notification endpoint → funds_received', async () => {
     const link = await create({ single_transfer: single() });
     await payThrough(link, 'bt_ro_ron_sandbox', seedCredentials.bt_ro, 'approve');
-    await s.waitForStatus(link.link_id, 'completed');
+    await s.waitForLink(link.link_id, 'completed');
     const row = await s.store.db
       .selectFrom('pay_links')
       .select(['bank_payment_id', 'provider_id'])

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../support/browser.js';
 import { needs } from '../support/needs.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
@@ -24,10 +25,7 @@ describe.skipIf(!executablePath)('providers dashboard in Chromium', () => {
     t = await createTestApp();
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: executablePath!,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchBrowser(executablePath!);
   });
   afterAll(async () => {
     await browser?.close();

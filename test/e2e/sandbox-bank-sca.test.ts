@@ -1,12 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNextGenPsd2Connector, type NextGenPsd2Connector } from '../../src/connectors/index.js';
 import type { BankEndpoint } from '../../src/connectors/types.js';
 import type { BankId } from '../../src/sandbox-bank/index.js';
 import { startTestSandbox, type TestSandbox } from '../../src/sandbox-bank/test-support/harness.js';
 import { createTestPki, type TestPki } from '../../src/sandbox-bank/test-support/test-pki.js';
+import { bankSignIn, launchBrowser } from '../support/browser.js';
 import { needs } from '../support/needs.js';
 
 /** The redirect-SCA pages of each sandbox bank, driven in real Chromium (Debian's, through playwright-core). */
@@ -27,10 +28,7 @@ beforeAll(async () => {
   tpp = createServer((req, res) => res.end(`TPP callback ${req.url}`));
   await new Promise<void>((resolve) => tpp.listen(0, '127.0.0.1', resolve));
   tppUrl = `http://127.0.0.1:${(tpp.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchBrowser(executablePath!);
 });
 
 afterAll(async () => {
@@ -40,29 +38,6 @@ afterAll(async () => {
   await new Promise((resolve) => tpp?.close(resolve));
   pki?.cleanup();
 });
-
-const signIn: Record<BankId, (page: Page, wrong?: boolean) => Promise<void>> = {
-  rzb_ro: async (page, wrong) => {
-    await page.fill('#psuId', wrong ? '1234' : '9999999998');
-    // Scenario 2 of the seed: the API sent neither PSU ID nor debtor IBAN, so the user types both.
-    if (await page.$('#iban')) await page.fill('#iban', 'RO03RZBR0000069999999999');
-    await page.click('#submit');
-  },
-  bt_ro: async (page, wrong) => {
-    await page.fill('#username', 'testbt');
-    await page.fill('#password', wrong ? 'parola-gresita' : 'testbt');
-    await page.click('#submit');
-    if (wrong) return;
-    await page.fill('#pin', '1234567');
-    await page.click('#submit');
-  },
-  cec_ro: async (page, wrong) => {
-    await page.fill('#username', 'testcecapi');
-    await page.fill('#password', wrong ? 'x' : 'testcecapi');
-    if (await page.$('#iban')) await page.fill('#iban', 'RO42CECEAG0202RON0007466');
-    await page.click('#submit');
-  },
-};
 
 const payments: Record<BankId, { product: string; debtorIban?: string }> = {
   rzb_ro: { product: 'domestic' },
@@ -103,9 +78,9 @@ describe.skipIf(!executablePath).each(['rzb_ro', 'bt_ro', 'cec_ro'] as BankId[])
           'getComputedStyle(document.querySelector("header")).backgroundColor',
         );
         expect(headerColour).not.toBe('rgba(0, 0, 0, 0)');
-        await signIn[bank](page, true);
+        await bankSignIn(page, bank, true);
         await expect.poll(() => page.textContent('#error')).toContain('1 din 3');
-        await signIn[bank](page);
+        await bankSignIn(page, bank);
         await page.waitForSelector('#approve');
         expect(await page.textContent('#amount')).toContain('42.00 RON');
         expect(await page.textContent('#creditor')).toBe('Magazin Online SRL');
@@ -139,7 +114,7 @@ describe.skipIf(!executablePath).each(['rzb_ro', 'bt_ro', 'cec_ro'] as BankId[])
       const page = await browser.newPage();
       try {
         await page.goto(created.value.scaRedirectUrl);
-        await signIn[bank](page);
+        await bankSignIn(page, bank);
         await page.waitForSelector('#accounts');
         expect(await page.locator('#accounts input[type=checkbox]').count()).toBeGreaterThanOrEqual(2);
         await page.click('#deny');

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driveSca, seedCredentials } from '../../src/sandbox-bank/test-support/sca-driver.js';
+import { type Stack, startStack } from '../support/stack.js';
 import { type ReceivedWebhook, startReceiver, waitFor } from '../support/webhook-receiver.js';
-import { type AisStack, startAisStack } from './ais-harness.js';
-import { type PayStack, startPayStack } from './pay-harness.js';
 
 /**
  * The acceptance run's two out-of-order sequences, end to end with the real worker (`startWorker`, as `ferry
@@ -45,9 +44,9 @@ const deliveredOf = (key: 'job_id' | 'link_id', id: string) => {
 };
 
 describe('a refresh job, with the real worker', () => {
-  let s: AisStack;
+  let s: Stack;
   beforeAll(async () => {
-    s = await startAisStack();
+    s = await startStack();
   });
   afterAll(() => s?.close());
 
@@ -81,9 +80,9 @@ describe('a refresh job, with the real worker', () => {
 });
 
 describe('a direct_sca payment link, with the real worker', () => {
-  let s: PayStack;
+  let s: Stack;
   beforeAll(async () => {
-    s = await startPayStack();
+    s = await startStack();
   });
   afterAll(() => s?.close());
 
@@ -111,7 +110,7 @@ describe('a direct_sca payment link, with the real worker', () => {
     });
     expect(run.finalUrl?.startsWith('https://shop.test/back')).toBe(true);
     // Ferry follows the payment (the payer's app need not report back); the sandbox's notice brings the funds.
-    const final = await s.waitForStatus(linkId, 'funds_received', 60_000);
+    const final = await s.waitForLink(linkId, 'funds_received', 60_000);
     const history = (final.status_history as { status: string }[]).map((h) => h.status);
     const delivered = await waitFor(() => {
       const d = deliveredOf('link_id', linkId);

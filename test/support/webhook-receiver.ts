@@ -52,12 +52,13 @@ export async function startReceiver(
 export async function waitFor<T>(
   probe: () => T | undefined | false | Promise<T | undefined | false>,
   ms = 15_000,
+  everyMs = 25,
 ): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe();
     if (value) return value;
     if (Date.now() > deadline) throw new Error('waitFor: timed out');
-    await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }

@@ -1,11 +1,11 @@
 import { expect } from 'vitest';
 import { createTestApp, csrfOf, type TestApp } from '../../../test/support/test-app.js';
 import { waitFor } from '../../../test/support/webhook-receiver.js';
+import { createFakeBank, type FakeAccount, type FakeBank } from '../../connectors/test-support/fake-bank.js';
 import { ManualClock } from '../../shared/clock.js';
 import { createWorker, createWorkerRegistry } from '../../worker/index.js';
 import type { AisSettings } from '../ais.context.js';
 import { aisTaskNames } from '../ais.tasks.js';
-import { createFakeBank, type FakeAccount, type FakeBank } from './fake-bank.js';
 
 export interface AisTestApp extends TestApp {
   clock: ManualClock;
@@ -76,7 +76,7 @@ export async function createAisTestApp(
       });
       expect(sent.status, sent.body).toBe(200);
       expect(sent.body).toContain('https://bank.test/sca/');
-      bank.setStatus(bank.lastConsentId(), 'valid');
+      bank.setConsentStatus(bank.lastConsentId(), 'valid');
       const back = await app.page(`/consent/${webId}/callback`);
       expect(back.status).toBe(303);
     },

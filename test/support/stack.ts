@@ -17,17 +17,21 @@ import { type Clock, systemClock } from '../../src/shared/clock.js';
 import { randomIds } from '../../src/shared/ids.js';
 import type { Store } from '../../src/store/index.js';
 import { startWorker } from '../../src/worker/index.js';
-import { csrfOf } from '../support/csrf.js';
-import { freePort } from '../support/free-port.js';
-import { testMasterKey } from '../support/test-app.js';
-import { createTestStore } from '../support/test-store.js';
+import { csrfOf } from './csrf.js';
+import { freePort } from './free-port.js';
+import { testMasterKey } from './test-app.js';
+import { createTestStore } from './test-store.js';
+import { waitFor } from './webhook-receiver.js';
 
 /**
- * Ferry as `ferry start` runs it, on a real port, for FinqLink Data: the API, the hosted consent page, the
+ * The one end-to-end stack: Ferry as `ferry start` runs it, on a real port — the API, the hosted pages, the
  * sandbox bank mounted at ${PUBLIC_URL}/sandbox-bank/<id> and reached over HTTP through the NextGenPSD2
- * connector, and the worker running refresh jobs, sweeps and webhook delivery in the background.
+ * connector, and the real worker (status polling, refresh jobs, sweeps, webhook delivery, the sandbox's
+ * notifications). The clock is real unless a test passes one. The sandbox bank reports an approved payment ACSP
+ * 0.8 s after approval (links complete fast) and ACSC with its funds notification 30 s after (so `completed`
+ * stays observable); `timing` sets both.
  */
-export interface AisStack {
+export interface Stack {
   url: string;
   app: FastifyInstance;
   services: Services;
@@ -38,31 +42,39 @@ export interface AisStack {
   creds: { client_id: string; client_secret: string };
   /** The sandbox bank's test controls (they act on its tables, whichever process mounted it). */
   sandbox: { faults: Faults; revokeConsentsOf(bank: BankId, psuId: string): Promise<number> };
+  /** POST /test<path> over HTTP with this stack's client. */
   api(
     path: string,
     body: Record<string, unknown>,
   ): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** Polls links/get until the link reaches `status` (or fails the wait). */
+  waitForLink(linkId: string, status: string, timeoutMs?: number): Promise<Record<string, unknown>>;
   /** Polls consents/get until `status` (or fails the wait). */
   waitForConsent(consentId: string, status: string, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** Polls jobs/get until the job has ended. */
   waitForJob(consentId: string, jobId: string, timeoutMs?: number): Promise<Record<string, unknown>>;
   /** Page → bank choice → sandbox SCA (plain HTTP forms) → back to Ferry. Returns the SCA run. */
   authorizeOverHttp(webUrl: string, methodId: string, bank: BankId, accounts?: string[]): Promise<ScaRun>;
   close(): Promise<void>;
 }
 
-export async function startAisStack(
-  options: {
-    clock?: Clock;
-    clientName?: string;
-    /** A migrated database of the test's own (e.g. one other processes share); a fresh test store otherwise. */
-    store?: Store;
-    /** false: the API alone, no worker in this process (another process runs the jobs). */
-    worker?: boolean;
-  } = {},
-): Promise<AisStack> {
+export interface StackOptions {
+  clock?: Clock;
+  clientName?: string;
+  hostname?: string;
+  /** A migrated database of the test's own (e.g. one other processes share); a fresh test store otherwise. */
+  store?: Store;
+  /** false: the API alone, no worker in this process (another process runs the background work). */
+  worker?: boolean;
+  timing?: { acspAfterMs: number; acscAfterMs: number };
+}
+
+const endedJob = ['job_completed', 'job_partially_completed', 'job_failed'];
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const store = options.store ?? (await createTestStore());
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${options.hostname ?? '127.0.0.1'}:${port}`;
   const clock = options.clock ?? systemClock;
   const config = parseConfig({
     PUBLIC_URL: url,
@@ -71,6 +83,8 @@ export async function startAisStack(
     RATE_LIMITS: 'default=0,pay=0,ais=0',
     FERRY_MASTER_KEY: testMasterKey.toString('hex'),
     AIS_TEST_REFRESH_COOLDOWN_SECONDS: '0',
+    SANDBOX_BANK_ACSP_AFTER_MS: String(options.timing?.acspAfterMs ?? 800),
+    SANDBOX_BANK_ACSC_AFTER_MS: String(options.timing?.acscAfterMs ?? 30_000),
   });
   const pki = createTestPki();
   const exchanges: Exchange[] = [];
@@ -78,6 +92,7 @@ export async function startAisStack(
     qsealc: pki.qsealc,
     timeoutMs: 30_000,
     clock,
+    fallbackPsuIpAddress: '127.0.0.1',
     onExchange: (e) => exchanges.push(e),
   });
   const { app, services } = await buildApp(config, {
@@ -91,16 +106,15 @@ export async function startAisStack(
     await registerSandboxBank(app, { store, publicUrl: url, clock });
   }
   await app.listen({ port, host: '127.0.0.1' });
-  // The real worker, as `ferry start` runs it: refresh jobs and sweeps, webhook delivery, the sandbox's notices.
   const worker = options.worker === false ? undefined : await startWorker(services);
   const { client, clientSecret } = await services.clients.create({
-    name: options.clientName ?? 'Budget App',
+    name: options.clientName ?? 'E2E Client',
     mode: 'test',
   });
   const creds = { client_id: client.clientId, client_secret: clientSecret };
   const ctx = { db: store.db, clock, ids: randomIds, timing: defaultTiming };
 
-  const api: AisStack['api'] = async (path, body) => {
+  const api: Stack['api'] = async (path, body) => {
     const res = await request(`${url}/test${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -108,8 +122,30 @@ export async function startAisStack(
     });
     return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
   };
+  /** Reads `path` every 200 ms until `done`; the error names the last answer. */
+  const pollUntil = async (
+    path: string,
+    body: Record<string, unknown>,
+    done: (b: Record<string, unknown>) => boolean,
+    timeoutMs: number,
+    describe: (last: Record<string, unknown>) => string,
+  ) => {
+    let last: Record<string, unknown> = {};
+    try {
+      return await waitFor(
+        async () => {
+          last = (await api(path, body)).body;
+          return done(last) && last;
+        },
+        timeoutMs,
+        200,
+      );
+    } catch {
+      throw new Error(describe(last));
+    }
+  };
 
-  const stack: AisStack = {
+  return {
     url,
     app,
     services,
@@ -119,38 +155,39 @@ export async function startAisStack(
     creds,
     sandbox: { faults: createFaults(ctx), revokeConsentsOf: (bank, psuId) => revokeByPsu(ctx, bank, psuId) },
     api,
-    async waitForConsent(consentId, status, timeoutMs = 60_000) {
-      const until = Date.now() + timeoutMs;
-      let last: Record<string, unknown> = {};
-      while (Date.now() < until) {
-        last = (await api('/ais/consents/get', { consent_id: consentId })).body;
-        if (last.status === status) return last;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      throw new Error(
-        `consent ${consentId} stayed ${String(last.status)} (${String(last.status_reason)}); waited for ${status}`,
-      );
-    },
-    async waitForJob(consentId, jobId, timeoutMs = 120_000) {
-      const until = Date.now() + timeoutMs;
-      let last: Record<string, unknown> = {};
-      while (Date.now() < until) {
-        last = (await api('/ais/jobs/get', { consent_id: consentId, job_id: jobId })).body;
-        if (['job_completed', 'job_partially_completed', 'job_failed'].includes(String(last.status)))
-          return last;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      throw new Error(`job ${jobId} stayed ${String(last.status)}`);
-    },
+    waitForLink: (linkId, status, timeoutMs = 30_000) =>
+      pollUntil(
+        '/links/get',
+        { link_id: linkId },
+        (b) => b.status === status,
+        timeoutMs,
+        (last) => `link ${linkId} stayed ${String(last.status)} (waited for ${status})`,
+      ),
+    waitForConsent: (consentId, status, timeoutMs = 60_000) =>
+      pollUntil(
+        '/ais/consents/get',
+        { consent_id: consentId },
+        (b) => b.status === status,
+        timeoutMs,
+        (last) =>
+          `consent ${consentId} stayed ${String(last.status)} (${String(last.status_reason)}); waited for ${status}`,
+      ),
+    waitForJob: (consentId, jobId, timeoutMs = 120_000) =>
+      pollUntil(
+        '/ais/jobs/get',
+        { consent_id: consentId, job_id: jobId },
+        (b) => endedJob.includes(String(b.status)),
+        timeoutMs,
+        (last) => `job ${jobId} stayed ${String(last.status)}`,
+      ),
     async authorizeOverHttp(webUrl, methodId, bank, accounts) {
       const page = await request(webUrl);
       const body = await page.body.text();
       const cookie = String(page.headers['set-cookie'] ?? '').split(';')[0]!;
-      const token = csrfOf(body);
       const chosen = await request(`${webUrl}/select`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
-        body: new URLSearchParams({ csrf: token, method_id: methodId }).toString(),
+        body: new URLSearchParams({ csrf: csrfOf(body), method_id: methodId }).toString(),
       });
       const html = await chosen.body.text();
       const sca = /<meta http-equiv="refresh" content="0;url=([^"]+)">/
@@ -175,5 +212,4 @@ export async function startAisStack(
       pki.cleanup();
     },
   };
-  return stack;
 }

@@ -2,16 +2,20 @@ import type {
   BankAccount,
   BankBalance,
   BankConnector,
+  BankEndpoint,
   BankError,
   BankResult,
   BankTransaction,
   ConsentRequest,
   ConsentStatus,
-} from '../../connectors/types.js';
+  PaymentInitiation,
+  TransactionStatus,
+} from '../types.js';
 
 /**
- * An in-memory bank behind the BankConnector contract, for unit tests of the AIS module only (end-to-end tests
- * use the sandbox bank over HTTP). Tests script it: accounts, balances, lines, consent statuses and faults.
+ * The one in-memory bank behind the BankConnector contract, for unit tests of the pay and AIS modules
+ * (end-to-end tests use the sandbox bank over HTTP). Tests script it: accounts, balances, lines, consent and
+ * payment statuses, and faults. Payments start RCVD and tests move them on.
  */
 export interface FakeAccount {
   resourceId: string;
@@ -25,6 +29,9 @@ export interface FakeAccount {
 }
 
 export type FakeOp =
+  | 'createPayment'
+  | 'getPaymentStatus'
+  | 'cancelPayment'
   | 'createConsent'
   | 'getConsentStatus'
   | 'deleteConsent'
@@ -43,6 +50,7 @@ interface Fault {
 export interface FakeBank extends BankConnector {
   accounts: FakeAccount[];
   consents: Map<string, { status: ConsentStatus; request: ConsentRequest }>;
+  payments: Map<string, { bank: BankEndpoint; input: PaymentInitiation; status: TransactionStatus }>;
   calls: { op: FakeOp; args: unknown[] }[];
   pageSize: number;
   /** Makes the next `times` calls of `op` fail with `error`. */
@@ -52,7 +60,8 @@ export interface FakeBank extends BankConnector {
     times?: number,
     page?: number,
   ): void;
-  setStatus(bankConsentId: string, status: ConsentStatus): void;
+  setConsentStatus(bankConsentId: string, status: ConsentStatus): void;
+  setPaymentStatus(paymentId: string, status: TransactionStatus): void;
   /** Every data call answers 403 SERVICE_BLOCKED (the bank blocked access). */
   blocked: boolean;
   /** Awaited at the start of an operation (tests hold a call in flight with it). */
@@ -72,6 +81,13 @@ export function bankError(partial: Partial<BankError> & { kind: BankError['kind'
     ...partial,
   };
 }
+
+/** The refusal a bank answers to a payment it cannot take: 400 with a FORMAT_ERROR tppMessage. */
+export const formatRefusal = {
+  kind: 'rejected',
+  httpStatus: 400,
+  tppMessages: [{ category: 'ERROR', code: 'FORMAT_ERROR', text: 'bad' }],
+} as const satisfies Partial<BankError>;
 
 export function tx(
   partial: Omit<Partial<BankTransaction>, 'amount'> & {
@@ -104,7 +120,9 @@ export function createFakeBank(accounts: FakeAccount[] = defaultAccounts()): Fak
   const faults: Fault[] = [];
   const calls: FakeBank['calls'] = [];
   const consents: FakeBank['consents'] = new Map();
+  const payments: FakeBank['payments'] = new Map();
   let n = 0;
+  let paymentsMade = 0;
 
   const fault = (op: FakeOp, page?: number): BankError | undefined => {
     const i = faults.findIndex((f) => f.op === op && (f.page === undefined || f.page === page));
@@ -142,14 +160,15 @@ export function createFakeBank(accounts: FakeAccount[] = defaultAccounts()): Fak
     const access = c?.request.access;
     return bank.accounts.filter((a) => access?.kind !== 'accounts' || access.ibans.includes(a.iban));
   };
-  const notSupported = async (): Promise<BankResult<never>> => ({
+  const unknownPayment = (): BankResult<never> => ({
     ok: false,
-    error: bankError({ kind: 'rejected', message: 'payments are not part of the fake AIS bank' }),
+    error: bankError({ kind: 'not_found', httpStatus: 404, message: 'unknown payment' }),
   });
 
   const bank: FakeBank = {
     accounts,
     consents,
+    payments,
     calls,
     pageSize: 50,
     blocked: false,
@@ -157,17 +176,51 @@ export function createFakeBank(accounts: FakeAccount[] = defaultAccounts()): Fak
     fail(op, error, times = 1, page) {
       faults.push({ op, error: bankError(error), times, ...(page !== undefined ? { page } : {}) });
     },
-    setStatus(id, status) {
+    setConsentStatus(id, status) {
       const c = consents.get(id);
       if (!c) throw new Error(`no fake consent ${id}`);
       c.status = status;
     },
+    setPaymentStatus(id, status) {
+      const p = payments.get(id);
+      if (!p) throw new Error(`no fake payment ${id}`);
+      p.status = status;
+    },
     lastConsentId() {
       return [...consents.keys()].at(-1)!;
     },
-    createPayment: notSupported,
-    getPaymentStatus: notSupported,
-    cancelPayment: notSupported,
+    async createPayment(endpoint, input) {
+      calls.push({ op: 'createPayment', args: [input] });
+      const f = fault('createPayment');
+      if (f) return { ok: false, error: f };
+      paymentsMade += 1;
+      const paymentId = `pay-${paymentsMade}`;
+      payments.set(paymentId, { bank: endpoint, input, status: 'RCVD' });
+      return {
+        ok: true,
+        value: {
+          paymentId,
+          transactionStatus: 'RCVD',
+          scaRedirectUrl: `https://bank.example/sca/${paymentId}`,
+        },
+      };
+    },
+    async getPaymentStatus(_bank, _product, paymentId) {
+      calls.push({ op: 'getPaymentStatus', args: [paymentId] });
+      const f = fault('getPaymentStatus');
+      if (f) return { ok: false, error: f };
+      const p = payments.get(paymentId);
+      return p ? { ok: true, value: { transactionStatus: p.status } } : unknownPayment();
+    },
+    async cancelPayment(_bank, _product, paymentId) {
+      calls.push({ op: 'cancelPayment', args: [paymentId] });
+      const f = fault('cancelPayment');
+      if (f) return { ok: false, error: f };
+      const p = payments.get(paymentId);
+      if (!p) return unknownPayment();
+      if (p.status === 'RCVD') p.status = 'CANC';
+      return { ok: true, value: { transactionStatus: p.status } };
+    },
     async createConsent(_bank, input) {
       calls.push({ op: 'createConsent', args: [input] });
       const f = fault('createConsent');
