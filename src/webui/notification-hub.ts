@@ -4,7 +4,8 @@ import type { Store } from '../store/index.js';
 /**
  * Fans PostgreSQL NOTIFY payloads out to in-process subscribers keyed by (channel, payload). One LISTEN
  * connection per process for every hosted page, opened on the first subscriber; each channel is LISTENed on it
- * once, when first asked for. Any API process learns of a change made by any other process.
+ * once, when first asked for; a subscriber is called once when its LISTEN is in effect, so it reads again
+ * what changed before that. Any API process learns of a change made by any other process.
  */
 export interface NotificationHub {
   /** Calls `listener` on every NOTIFY on `channel` whose payload is `key`; returns the unsubscribe. */
@@ -115,6 +116,12 @@ export function createNotificationHub(store: Store, log: Log = () => {}): Notifi
         listeners.set(at, set);
       }
       set.add(listener);
+      // A change committed before the LISTEN took effect sends no notification this connection sees: once it
+      // is in effect, the subscriber is called once to read the state again (else it would wait for its
+      // heartbeat, 15 s on a hosted page).
+      void listening.get(channel)?.then(() => {
+        if (set.has(listener)) listener();
+      });
       return () => {
         set.delete(listener);
         if (set.size === 0) listeners.delete(at);
