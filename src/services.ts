@@ -120,6 +120,7 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     ids,
     catalogue,
     connector,
+    secretBox,
     publicUrl: config.publicUrl,
     webhookAllowHosts: config.webhooks.allowHosts,
     cursors,

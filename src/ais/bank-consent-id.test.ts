@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dumpOfEveryTable } from '../../test/support/db-dump.js';
 import { openBankConsentId } from './bank-consent-id.js';
 import { type AisTestApp, createAisTestApp } from './test-support/ais-test-app.js';
 
@@ -9,21 +9,6 @@ beforeAll(async () => {
   t = await createAisTestApp();
 });
 afterAll(() => t?.close());
-
-async function dumpOfEveryTable(): Promise<string> {
-  const tables = await sql<{ schema: string; name: string }>`
-    SELECT table_schema AS schema, table_name AS name FROM information_schema.tables
-    WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema', 'sandbox_bank')
-  `.execute(t.store.db);
-  const parts: string[] = [];
-  for (const { schema, name } of tables.rows) {
-    const rows = await sql<{
-      row: unknown;
-    }>`SELECT row_to_json(x) AS row FROM ${sql.table(`${schema}.${name}`)} x`.execute(t.store.db);
-    parts.push(JSON.stringify(rows.rows));
-  }
-  return parts.join('\n');
-}
 
 describe("the bank's consent id at rest", () => {
   it('is sealed in ais_consents, absent from a dump of every table, and still opens for bank calls', async () => {
@@ -37,7 +22,7 @@ describe("the bank's consent id at rest", () => {
     expect((accounts.body.accounts as unknown[]).length).toBeGreaterThan(0);
     expect(t.bank.calls.some((c) => c.op === 'listAccounts' && c.args.includes(plain))).toBe(true);
 
-    const dump = await dumpOfEveryTable();
+    const dump = await dumpOfEveryTable(t.store.db);
     expect(dump).toContain(consentId);
     expect(dump).not.toContain(plain);
     const row = await t.store.db

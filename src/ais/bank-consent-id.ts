@@ -8,13 +8,9 @@ import type { Consent } from './consent.repository.js';
  * call the bank. Nothing looks a consent up by it, so no keyed hash is kept. A row written before sealing holds
  * the plain id and is still read.
  */
-const SEALED = /^v1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]{22}$/;
-
 export const sealBankConsentId = (box: SecretBox, id: string): string => box.seal(id);
 
-export function openBankConsentId(box: SecretBox, stored: string): string {
-  return SEALED.test(stored) ? box.open(stored) : stored;
-}
+export const openBankConsentId = (box: SecretBox, stored: string): string => box.openOrPlain(stored);
 
 /** The bank's id of a consent that has one (callers check `sealedBankConsentId` first). */
 export function bankConsentIdOf(deps: Pick<AisDeps, 'secretBox'>, consent: Consent): string {

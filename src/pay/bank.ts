@@ -1,6 +1,7 @@
 import type { BankError, BankResult, PaymentCreated, TransactionStatus } from '../connectors/index.js';
 import type { PaymentMethod } from '../providers/index.js';
 import { ApiError } from '../shared/errors.js';
+import { bankPaymentIdOf } from './bank-payment-id.js';
 import type { LinkRow } from './links.repository.js';
 import type { PayDeps } from './pay.deps.js';
 
@@ -63,19 +64,21 @@ export async function bankPaymentStatus(
   deps: PayDeps,
   link: LinkRow,
 ): Promise<BankResult<{ transactionStatus: TransactionStatus }> | undefined> {
-  if (!link.bank_payment_id || !link.bank_product || !link.method_id) return undefined;
+  const paymentId = bankPaymentIdOf(deps.secretBox, link);
+  if (!paymentId || !link.bank_product || !link.method_id) return undefined;
   const method = deps.catalogue.paymentMethod(link.method_id);
   if (!method) return undefined;
   const endpoint = deps.catalogue.bankEndpoint(method.providerId, method.env, deps.publicUrl);
-  return deps.connector.getPaymentStatus(endpoint, link.bank_product, link.bank_payment_id);
+  return deps.connector.getPaymentStatus(endpoint, link.bank_product, paymentId);
 }
 
 export async function cancelBankPayment(deps: PayDeps, link: LinkRow) {
-  if (!link.bank_payment_id || !link.bank_product || !link.method_id) return undefined;
+  const paymentId = bankPaymentIdOf(deps.secretBox, link);
+  if (!paymentId || !link.bank_product || !link.method_id) return undefined;
   const method = deps.catalogue.paymentMethod(link.method_id);
   if (!method) return undefined;
   const endpoint = deps.catalogue.bankEndpoint(method.providerId, method.env, deps.publicUrl);
-  return deps.connector.cancelPayment(endpoint, link.bank_product, link.bank_payment_id);
+  return deps.connector.cancelPayment(endpoint, link.bank_product, paymentId);
 }
 
 /** A bank refusal as the API reports it (FinqLink: 400 unprocessable_entity), with the bank's codes. */

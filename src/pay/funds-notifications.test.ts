@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { dumpOfEveryTable } from '../../test/support/db-dump.js';
 import { freePort } from '../../test/support/free-port.js';
 import { createTestApp, csrfOf, type TestApp } from '../../test/support/test-app.js';
 import { driveSca, seedCredentials } from '../sandbox-bank/test-support/sca-driver.js';
@@ -104,7 +105,7 @@ describe('the sandbox bank confirms or rejects the credit on its own', () => {
       .select(['bank_payment_id'])
       .where('id', '=', link.link_id)
       .executeTakeFirstOrThrow();
-    return { linkId: link.link_id, paymentId: row.bank_payment_id! };
+    return { linkId: link.link_id, paymentId: t.services.secretBox.open(row.bank_payment_id!) };
   }
 
   const settle = () => clock.advance(5_000);
@@ -132,6 +133,26 @@ describe('the sandbox bank confirms or rejects the credit on its own', () => {
     const events = await webhookStatuses(linkId);
     expect(events.slice(-2)).toEqual(['link_status_update:completed', 'link_status_update:funds_received']);
     expect(events.every((e) => e.startsWith('link_status_update:'))).toBe(true);
+  });
+
+  it("the bank's payment id is not at rest in plain, and the bank's notification still finds the link", async () => {
+    const { linkId, paymentId } = await pay('RO10RZBR0000069999999970');
+    const dump = await dumpOfEveryTable(t.store.db);
+    expect(dump).toContain(linkId);
+    expect(dump).not.toContain(paymentId);
+    settle();
+    await expect.poll(async () => (await linkOf(linkId)).status, { timeout: 20_000 }).toBe('funds_received');
+  });
+
+  it('a link written before sealing (the plain id, no lookup key) is still polled and found', async () => {
+    const { linkId, paymentId } = await pay('RO10RZBR0000069999999970');
+    await t.store.db
+      .updateTable('pay_links')
+      .set({ bank_payment_id: paymentId, bank_payment_key: null })
+      .where('id', '=', linkId)
+      .execute();
+    settle();
+    await expect.poll(async () => (await linkOf(linkId)).status, { timeout: 20_000 }).toBe('funds_received');
   });
 
   it('a credit to the blocked account (RO85CECEAG0202RON0007468): the link ends funds_rejected', async () => {

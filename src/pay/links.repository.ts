@@ -88,18 +88,21 @@ export async function lockById(trx: Transaction<Database>, id: string): Promise<
   return trx.selectFrom('pay_links').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
+/** The link of a bank payment, by its keyed hash, or by the plain id in a row written before sealing. */
 export async function lockByBankPayment(
   trx: Transaction<Database>,
   providerId: string,
-  paymentId: string,
+  payment: { key: string; plain: string },
 ): Promise<LinkRow | undefined> {
-  return trx
-    .selectFrom('pay_links')
-    .selectAll()
-    .where('provider_id', '=', providerId)
-    .where('bank_payment_id', '=', paymentId)
-    .forUpdate()
-    .executeTakeFirst();
+  const ofProvider = () => trx.selectFrom('pay_links').selectAll().where('provider_id', '=', providerId);
+  return (
+    (await ofProvider().where('bank_payment_key', '=', payment.key).forUpdate().executeTakeFirst()) ??
+    (await ofProvider()
+      .where('bank_payment_key', 'is', null)
+      .where('bank_payment_id', '=', payment.plain)
+      .forUpdate()
+      .executeTakeFirst())
+  );
 }
 
 export async function updateLink(db: Db, id: string, patch: LinkPatch): Promise<LinkRow> {

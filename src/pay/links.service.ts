@@ -7,6 +7,7 @@ import { ApiError, notFound, unauthorized, validationError } from '../shared/err
 import { parseInstant } from '../shared/time-input.js';
 import { checkTargetAtInput } from '../webhooks/index.js';
 import { bankRefusal, cancelBankPayment, createBankPayment } from './bank.js';
+import { bankPaymentColumns } from './bank-payment-id.js';
 import {
   catalogueFilter,
   checkComplete,
@@ -146,7 +147,7 @@ export function createLinksService(deps: PayDeps) {
               return applyEvent(trx, deps, requested, 'intent_accepted', {
                 bankStatus: found.status,
                 patch: {
-                  bank_payment_id: found.paymentId,
+                  ...bankPaymentColumns(deps.secretBox, found.paymentId),
                   bank_product: found.product,
                   sca_url: found.scaUrl,
                   next_poll_at: new Date(

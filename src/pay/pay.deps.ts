@@ -4,6 +4,7 @@ import type { Catalogue } from '../providers/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { CursorCodec } from '../shared/cursor.js';
 import type { Ids } from '../shared/ids.js';
+import type { SecretBox } from '../shared/secret-box.js';
 import type { Database } from '../store/index.js';
 
 /** How Ferry follows a payment at the bank until it is final. */
@@ -39,6 +40,8 @@ export interface PayDeps {
   ids: Ids;
   catalogue: Catalogue;
   connector: BankConnector;
+  /** Seals the bank's payment ids at rest (bank-payment-id.ts). */
+  secretBox: SecretBox;
   publicUrl: string;
   /** Hosts a live link's webhook_url may name although they resolve to private addresses (WEBHOOK_ALLOW_HOSTS). */
   webhookAllowHosts?: readonly string[];

@@ -46,7 +46,10 @@ export interface PayLinksTable {
   ux_template: string | null;
   language: string | null;
   tracking: NullableJson<Record<string, string>>;
+  /** Sealed (bank-payment-id.ts); plain in rows written before sealing. */
   bank_payment_id: string | null;
+  /** Keyed hash of the bank's payment id, for lookups; null in rows written before sealing. */
+  bank_payment_key: string | null;
   bank_product: string | null;
   bank_status: string | null;
   sca_url: string | null;

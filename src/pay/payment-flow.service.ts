@@ -2,6 +2,7 @@ import type { TransactionStatus } from '../connectors/index.js';
 import type { PaymentMethod } from '../providers/index.js';
 import { ApiError, notFound, validationError } from '../shared/errors.js';
 import { bankPaymentStatus, bankRefusal, createBankPayment } from './bank.js';
+import { bankPaymentColumns, bankPaymentKey } from './bank-payment-id.js';
 import { checkIban } from './iban.js';
 import { catalogueFilter, checkComplete, type Transfer } from './intent.js';
 import { applyEvent, TransitionRefused } from './link-events.js';
@@ -229,7 +230,7 @@ export function createPaymentFlow(deps: PayDeps) {
         const l = await applyEvent(trx, deps, locked, 'intent_accepted', {
           bankStatus: result.value.transactionStatus,
           patch: {
-            bank_payment_id: result.value.paymentId,
+            ...bankPaymentColumns(deps.secretBox, result.value.paymentId),
             bank_product: product,
             sca_url: result.value.scaRedirectUrl,
             poll_attempts: 0,
@@ -325,7 +326,10 @@ export function createPaymentFlow(deps: PayDeps) {
     /** The creditor's bank confirmed or rejected the credit for a payment it holds. */
     async fundsNotification(providerId: string, paymentId: string, outcome: 'received' | 'rejected') {
       return db.transaction().execute(async (trx) => {
-        let link = await repo.lockByBankPayment(trx, providerId, paymentId);
+        let link = await repo.lockByBankPayment(trx, providerId, {
+          key: bankPaymentKey(deps.secretBox, paymentId),
+          plain: paymentId,
+        });
         // Naming the payment tells the bank this is an answer about it, not a wrong URL: it stops retrying.
         if (!link) throw new ApiError('not_found', 'The payment was not found.', { payment_id: paymentId });
         // A credit proves the payment completed even if Ferry's last poll had not seen it yet.

@@ -174,7 +174,8 @@ describe('pay end to end through the sandbox bank (HTTP)', () => {
       .select(['bank_payment_id', 'provider_id'])
       .where('id', '=', link.link_id)
       .executeTakeFirstOrThrow();
-    const body = JSON.stringify({ payment_id: row.bank_payment_id, event: 'funds_received' });
+    const paymentId = s.services.secretBox.open(row.bank_payment_id!);
+    const body = JSON.stringify({ payment_id: paymentId, event: 'funds_received' });
     const secret = bankNotificationSecret(s.services.pay.notificationKey, row.provider_id!);
     const res = await request(`${s.url}/bank-notifications/${row.provider_id}`, {
       method: 'POST',
