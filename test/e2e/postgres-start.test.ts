@@ -33,8 +33,13 @@ describe.skipIf(!server)('two ferry start processes against one PostgreSQL datab
       }
       const store = await openStore({ databaseUrl: db.url });
       try {
-        const rows = await store.db.selectFrom('ferry_migrations').select(['version']).execute();
-        expect(rows.map((r) => r.version).sort()).toEqual(ferryMigrations().migrations.map((m) => m.version));
+        // In the database's order (numeric): a JavaScript sort() would put 10 before 2.
+        const rows = await store.db
+          .selectFrom('ferry_migrations')
+          .select(['version'])
+          .orderBy('version')
+          .execute();
+        expect(rows.map((r) => r.version)).toEqual(ferryMigrations().migrations.map((m) => m.version));
       } finally {
         await store.close();
       }
