@@ -60,25 +60,27 @@ export async function createBankPayment(
   return { product, result };
 }
 
+/** Where a link's payment lives at the bank, with its id opened; undefined before the bank holds one. */
+function paymentAtBank(deps: PayDeps, link: LinkRow) {
+  const paymentId = bankPaymentIdOf(deps.secretBox, link);
+  if (!paymentId || !link.bank_product || !link.method_id) return undefined;
+  const method = deps.catalogue.paymentMethod(link.method_id);
+  if (!method) return undefined;
+  const endpoint = deps.catalogue.bankEndpoint(method.providerId, method.env, deps.publicUrl);
+  return { endpoint, product: link.bank_product, paymentId };
+}
+
 export async function bankPaymentStatus(
   deps: PayDeps,
   link: LinkRow,
 ): Promise<BankResult<{ transactionStatus: TransactionStatus }> | undefined> {
-  const paymentId = bankPaymentIdOf(deps.secretBox, link);
-  if (!paymentId || !link.bank_product || !link.method_id) return undefined;
-  const method = deps.catalogue.paymentMethod(link.method_id);
-  if (!method) return undefined;
-  const endpoint = deps.catalogue.bankEndpoint(method.providerId, method.env, deps.publicUrl);
-  return deps.connector.getPaymentStatus(endpoint, link.bank_product, paymentId);
+  const at = paymentAtBank(deps, link);
+  return at && deps.connector.getPaymentStatus(at.endpoint, at.product, at.paymentId);
 }
 
 export async function cancelBankPayment(deps: PayDeps, link: LinkRow) {
-  const paymentId = bankPaymentIdOf(deps.secretBox, link);
-  if (!paymentId || !link.bank_product || !link.method_id) return undefined;
-  const method = deps.catalogue.paymentMethod(link.method_id);
-  if (!method) return undefined;
-  const endpoint = deps.catalogue.bankEndpoint(method.providerId, method.env, deps.publicUrl);
-  return deps.connector.cancelPayment(endpoint, link.bank_product, paymentId);
+  const at = paymentAtBank(deps, link);
+  return at && deps.connector.cancelPayment(at.endpoint, at.product, at.paymentId);
 }
 
 /** A bank refusal as the API reports it (FinqLink: 400 unprocessable_entity), with the bank's codes. */
