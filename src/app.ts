@@ -4,6 +4,7 @@ import { registerAisRoutes } from './ais/index.js';
 import {
   genRequestId,
   installErrorHandling,
+  installResponseCheck,
   recordApiRoutes,
   registerHealthRoutes,
   registerOpenApi,
@@ -27,6 +28,8 @@ export type AppDeps = ({ services: Services } | ServiceDeps) & {
   /** Extra Fastify options (e.g. https for mTLS). */
   server?: Partial<FastifyServerOptions> & Record<string, unknown>;
   logger?: boolean;
+  /** Check every API answer against its declared response schema (tests and CI; src/api/response-check.ts). */
+  checkResponses?: boolean;
 };
 
 /** Builds the Fastify app with every module registered. Never listens: main.ts and tests decide that. */
@@ -61,6 +64,7 @@ export async function buildApp(
     done(null, payload);
   });
   installErrorHandling(app);
+  if (deps.checkResponses) installResponseCheck(app);
   installHttpHygiene(app);
   refuseBadText(app);
 

@@ -1,10 +1,21 @@
 import type { FastifyInstance } from 'fastify';
-import type { Static } from 'typebox';
-import { type ApiVersion, type RpcDeps, registerRpc } from '../api/index.js';
+import type { Static, TObject } from 'typebox';
+import { type ApiVersion, type RpcDeps, type RpcRoute, registerRpc } from '../api/index.js';
 import type { ApiClient } from '../auth/index.js';
 import { validationError } from '../shared/errors.js';
 import { checkTargetAtInput } from '../webhooks/index.js';
 import type { AisDeps } from './ais.context.js';
+import {
+  AccountList,
+  BalanceList,
+  ConsentBody,
+  ConsentCreated,
+  ConsentRedirected,
+  ConsentStatusBody,
+  JobBody,
+  JobCreated,
+  TransactionList,
+} from './ais.responses.js';
 import { consentView, jobView } from './ais.views.js';
 import {
   AccountsBody,
@@ -105,8 +116,8 @@ function queryObject(query: string | Record<string, string> | undefined): Record
 
 /** The FinqLink Data endpoints: /v2 and /test only (AIS does not exist on /v1), client scope `ais`. */
 export function registerAisApi(app: FastifyInstance, rpc: RpcDeps, deps: AisDeps): void {
-  const route = <S extends Parameters<typeof registerRpc>[2]['body']>(
-    r: Omit<Parameters<typeof registerRpc<S>>[2], 'versions' | 'scope' | 'tag'> & { alias?: string },
+  const route = <S extends TObject, R extends TObject>(
+    r: Omit<RpcRoute<S, R>, 'versions' | 'scope' | 'tag'> & { alias?: string },
   ) => {
     registerRpc(app, rpc, { ...r, versions, scope: 'ais', tag: 'Data' });
     // The seed's quick start uses /test/consents/create: the consents endpoints answer there too.
@@ -120,6 +131,7 @@ export function registerAisApi(app: FastifyInstance, rpc: RpcDeps, deps: AisDeps
     idempotent: true,
     summary: 'Create an AIS consent link',
     body: CreateConsentBody,
+    response: ConsentCreated,
     handler: async ({ body, client, request }) => {
       const { consent, webUrl } = await createConsent(deps, client, await createInput(body, client, deps), {
         callerIp: request.ip,
@@ -142,6 +154,8 @@ export function registerAisApi(app: FastifyInstance, rpc: RpcDeps, deps: AisDeps
     alias: '/consents/get',
     summary: 'Get a consent (any status)',
     body: ConsentIdBody,
+    response: ConsentBody,
+    errors: [404],
     handler: async ({ body, client }) => {
       const consent = await ownedConsent(deps, client, body.consent_id);
       return consentView(deps, consent, await listAccounts(deps.db, consent.id, {}));
@@ -154,6 +168,8 @@ export function registerAisApi(app: FastifyInstance, rpc: RpcDeps, deps: AisDeps
     idempotent: true,
     summary: 'Revoke a consent (idempotent once revoked)',
     body: ConsentIdBody,
+    response: ConsentStatusBody,
+    errors: [404],
     handler: async ({ body, client }) => {
       const consent = await revokeConsent(deps, client, body.consent_id);
       return { consent_id: consent.id, status: consent.status };
@@ -165,6 +181,8 @@ export function registerAisApi(app: FastifyInstance, rpc: RpcDeps, deps: AisDeps
     alias: '/consents/redirect',
     summary: 'direct_sca: forward the bank redirect so Ferry completes the authorisation',
     body: RedirectBody,
+    response: ConsentRedirected,
+    errors: [404],
     handler: async ({ body, client }) => {
       const consent = await redirectConsent(deps, client, body.consent_id, queryObject(body.query));
       return { consent_id: consent.id, status: consent.status, web_url: webUrlOf(deps, consent) };
@@ -175,6 +193,8 @@ export function registerAisApi(app: FastifyInstance, rpc: RpcDeps, deps: AisDeps
     path: '/ais/accounts/list',
     summary: 'Accounts of a consent with their latest balances',
     body: AccountsBody,
+    response: AccountList,
+    errors: [404],
     handler: ({ body, client }) =>
       accountsList(deps, client, body.consent_id, {
         currency: body.filter?.currency,
@@ -187,6 +207,8 @@ export function registerAisApi(app: FastifyInstance, rpc: RpcDeps, deps: AisDeps
     path: '/ais/balances/list',
     summary: 'Balance history (one snapshot per job), newest first, keyset pagination',
     body: BalancesBody,
+    response: BalanceList,
+    errors: [404],
     handler: ({ body, client }) =>
       balancesList(deps, client, body.consent_id, body.filter ?? {}, body.pagination ?? {}),
   });
@@ -195,6 +217,8 @@ export function registerAisApi(app: FastifyInstance, rpc: RpcDeps, deps: AisDeps
     path: '/ais/transactions/list',
     summary: 'Transactions by booking date (newest first), filters, keyset pagination',
     body: TransactionsBody,
+    response: TransactionList,
+    errors: [404],
     handler: ({ body, client }) =>
       transactionsList(deps, client, body.consent_id, body.filter ?? {}, body.pagination ?? {}),
   });
@@ -204,6 +228,8 @@ export function registerAisApi(app: FastifyInstance, rpc: RpcDeps, deps: AisDeps
     idempotent: true,
     summary: 'Start a data refresh job (active consents, outside the cooldown)',
     body: CreateJobBody,
+    response: JobCreated,
+    errors: [404],
     handler: async ({ body, client }) => {
       const callback = await checkWebhook(body.callback_url, 'callback_url', client, deps);
       const job = await createRefreshJob(deps, client, body.consent_id, callback);
@@ -215,6 +241,8 @@ export function registerAisApi(app: FastifyInstance, rpc: RpcDeps, deps: AisDeps
     path: '/ais/jobs/get',
     summary: 'Status and results of a refresh job',
     body: GetJobBody,
+    response: JobBody,
+    errors: [404],
     handler: async ({ body, client }) => {
       const { consent, job } = await getJob(deps, client, body.consent_id, body.job_id);
       return jobView(deps, client, consent, job);

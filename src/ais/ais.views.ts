@@ -24,7 +24,7 @@ export function aisMethodView(deps: AisDeps, methodId: string | null) {
     method_id: m.methodId,
     provider_id: m.providerId,
     name: m.name,
-    account_owner_type: m.accountOwnerType,
+    account_owner_type: [...m.accountOwnerType],
     interface_type: m.interfaceType,
     interface_env: m.interfaceEnv,
   };
@@ -40,8 +40,8 @@ export function consentView(deps: AisDeps, consent: Consent, accounts: readonly 
     flow_type: consent.flowType,
     scope: consent.scope,
     consent_validity_days: consent.consentValidityDays,
-    created_at: iso(consent.createdAt),
-    expires_at: iso(consent.expiresAt),
+    created_at: consent.createdAt.toISOString(),
+    expires_at: consent.expiresAt.toISOString(),
     is_expired: consent.status === 'expired',
     authorized_at: iso(consent.authorizedAt),
     authorized_until: iso(consent.authorizedUntil),
@@ -67,7 +67,7 @@ export function balanceView(b: BalanceRow, keyset?: string) {
     credit_limit_included: b.credit_limit_included,
     reference_date: b.reference_date,
     reference_timestamp: iso(b.reference_timestamp),
-    created_at: iso(b.created_at),
+    created_at: b.created_at.toISOString(),
     ...(keyset !== undefined ? { keyset } : {}),
   };
 }
@@ -83,8 +83,8 @@ export function accountView(a: AccountRow, balances: readonly BalanceRow[]) {
     owner_name: a.owner_name,
     account_type: a.account_type,
     account_sub_type: a.account_sub_type,
-    created_at: iso(a.created_at),
-    updated_at: iso(a.updated_at),
+    created_at: a.created_at.toISOString(),
+    updated_at: a.updated_at.toISOString(),
     balances: balances.map((b) => balanceView(b)),
   };
 }
@@ -126,7 +126,7 @@ export function jobView(deps: AisDeps, client: ApiClient, consent: Consent, job:
     ais_method: aisMethodView(deps, consent.methodId),
     results: job.results,
     error: job.error,
-    created_at: iso(job.createdAt),
+    created_at: job.createdAt.toISOString(),
     started_at: iso(job.startedAt),
     finished_at: iso(job.finishedAt),
   };

@@ -8,9 +8,12 @@ import {
   InternalError,
 } from '../shared/errors.js';
 import { randomIds } from '../shared/ids.js';
+import { ErrorEnvelope as ErrorEnvelopeSchema } from './responses.js';
 
 /** Turns every failure into the FinqLink envelope {error_id, request_id, code, message}. */
 export function installErrorHandling(app: FastifyInstance): void {
+  // One shared schema: routes refer to it by id, and /openapi.json shows it as one component.
+  app.addSchema(ErrorEnvelopeSchema);
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     const apiError = toApiError(error);
     if (apiError.status >= 500) {

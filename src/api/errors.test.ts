@@ -107,6 +107,7 @@ describe('internal failures', () => {
           summary: 'probe',
           tag: 'Probe',
           body: Type.Object({ kind: Type.String() }),
+          response: Type.Object({}),
           handler: async ({ body }) => {
             const event = { type: 'link_status_update', clientId: ghost, objectId: 'l1', payload: {} };
             if (body.kind === 'unknown_client') await recordEvent(services.store.db, event);

@@ -24,6 +24,7 @@ describe('API guards', () => {
           tag: 'Probe',
           idempotent: true,
           body: Type.Object({ n: Type.Integer(), fail: Type.Optional(Type.String()) }),
+          response: Type.Object({ effect_id: Type.Integer() }),
           handler: async ({ body }) => {
             await new Promise((r) => setTimeout(r, 20));
             if (body.fail === 'crash') throw new Error('boom');
@@ -43,6 +44,7 @@ describe('API guards', () => {
           summary: 'probe',
           tag: 'Probe',
           body: Type.Object({}),
+          response: Type.Object({ ok: Type.Boolean() }),
           handler: async () => ({ ok: true }),
         });
       },

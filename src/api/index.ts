@@ -10,6 +10,18 @@ export { registerOpenApi } from './openapi.js';
 export type { RateLimiter } from './rate-limit.js';
 export { createRateLimiter } from './rate-limit.js';
 export { genRequestId } from './request-id.js';
+export { installResponseCheck } from './response-check.js';
+export {
+  Amount,
+  CalendarDate,
+  ERROR_ENVELOPE_ID,
+  ErrorEnvelope,
+  FreeForm,
+  nullable,
+  OneOf,
+  Pagination,
+  Timestamp,
+} from './responses.js';
 export type { RecordedRoute, RouteAuth } from './route-table.js';
 export { apiRoutesOf, recordApiRoutes } from './route-table.js';
 export type { ApiVersion, RpcContext, RpcDeps, RpcRoute, TSchema } from './rpc.js';

@@ -26,6 +26,41 @@ describe('OpenAPI document and API explorer', () => {
     expect(doc.paths['/health']).toBeUndefined();
   });
 
+  it('declares each operation’s real answers: its success body and the error envelope as one component', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const envelope = { $ref: '#/components/schemas/ErrorEnvelope' };
+    expect(doc.components.schemas.ErrorEnvelope.required).toEqual([
+      'error_id',
+      'request_id',
+      'code',
+      'message',
+    ]);
+    const get = doc.paths['/v2/links/get'].post.responses;
+    expect(Object.keys(get)).toEqual(['200', '400', '401', '404', '413', '415', '429', '500']);
+    expect(get['404'].content['application/json'].schema).toEqual(envelope);
+    const ok = get['200'].content['application/json'].schema;
+    expect(ok.required).toEqual(
+      expect.arrayContaining(['request_id', 'link_id', 'status', 'status_history']),
+    );
+    expect(ok.properties.status.enum).toContain('funds_received');
+    // v1 predates funds_* and has one remitter type per method.
+    const v1 = doc.paths['/v1/links/get'].post.responses['200'].content['application/json'].schema;
+    expect(v1.properties.status.enum).not.toContain('funds_received');
+    // Idempotent operations also answer 409 (key in flight) and 422 (key reused with another body).
+    const create = doc.paths['/v2/links/create'].post.responses;
+    expect(Object.keys(create)).toEqual(expect.arrayContaining(['409', '422']));
+    // Every operation declares a 200 body that is more than "an object".
+    for (const [path, item] of Object.entries<Record<string, { responses: Record<string, unknown> }>>(
+      doc.paths,
+    )) {
+      if (!/^\/(v1|v2|test)\//.test(path)) continue;
+      const body = (
+        item.post!.responses['200'] as { content: Record<string, { schema: { properties?: object } }> }
+      ).content['application/json']!.schema;
+      expect(Object.keys(body.properties ?? {}).length, path).toBeGreaterThan(2);
+    }
+  });
+
   it('serves the explorer from local assets only (no CDN)', async () => {
     const page = await t.app.inject({ method: 'GET', url: '/docs/' });
     expect(page.statusCode).toBe(200);

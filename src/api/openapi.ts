@@ -6,6 +6,11 @@ import type { Config } from '../config/index.js';
 /** OpenAPI 3.1 generated from the route schemas, served at /openapi.json, and an explorer at /docs. */
 export async function registerOpenApi(app: FastifyInstance, config: Config): Promise<void> {
   await app.register(swagger, {
+    // Shared schemas keep their $id as their component name (#/components/schemas/ErrorEnvelope), not def-N.
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        typeof json.$id === 'string' ? json.$id : `def-${i}`,
+    },
     openapi: {
       openapi: '3.1.0',
       info: {

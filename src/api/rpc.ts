@@ -5,6 +5,7 @@ import { certThumbprint, oauthScopeOf, peerCertificateDer } from '../auth/index.
 import { ApiError, unauthorized } from '../shared/errors.js';
 import { checkIdempotencyKey, type IdempotencyStore, requestHash } from './idempotency.js';
 import type { RateLimiter } from './rate-limit.js';
+import { commonErrorStatuses, errorResponses, idempotencyErrorStatuses } from './responses.js';
 
 export type ApiVersion = 'v1' | 'v2' | 'test';
 export const allVersions: readonly ApiVersion[] = ['v1', 'v2', 'test'];
@@ -16,7 +17,7 @@ export interface RpcContext<B> {
   request: FastifyRequest;
 }
 
-export interface RpcRoute<S extends TObject> {
+export interface RpcRoute<S extends TObject, R extends TObject = TObject> {
   /** e.g. '/providers/list'; served as POST /{version}{path}. */
   path: string;
   versions: readonly ApiVersion[];
@@ -26,11 +27,18 @@ export interface RpcRoute<S extends TObject> {
   tag: string;
   /** Body fields besides client_id / client_secret, which every route gets. */
   body: S;
+  /**
+   * The 200 body besides request_id / api_client_app, which every route adds; per version where they differ.
+   * Fastify serialises the answer with it, so a field it does not name is not sent (responses.ts).
+   */
+  response: R | ((version: ApiVersion) => R);
+  /** Error statuses this route answers besides those every route can (commonErrorStatuses), e.g. 404. */
+  errors?: readonly number[];
   /** Honour the Idempotency-Key header (creates, cancels, revokes, jobs). */
   idempotent?: boolean;
   /** Rate-limit group; defaults to the scope (`pay`, `ais`) or `default`. */
   rateGroup?: string;
-  handler(ctx: RpcContext<Static<S> & { client_id: string }>): Promise<Record<string, unknown>>;
+  handler(ctx: RpcContext<Static<S> & { client_id: string }>): Promise<Static<R>>;
 }
 
 export interface RpcDeps {
@@ -51,10 +59,10 @@ const credentialFields = {
  * authenticated per mode (body credentials on /test, OAuth2 bearer on /v1 and /v2), with `request_id` and
  * `api_client_app` added to every success body.
  */
-export function registerRpc<S extends TObject>(
+export function registerRpc<S extends TObject, R extends TObject>(
   app: FastifyInstance,
   deps: RpcDeps,
-  route: RpcRoute<S>,
+  route: RpcRoute<S, R>,
 ): void {
   const body = Type.Object({ ...credentialFields, ...route.body.properties }, { additionalProperties: true });
   const rateGroup = route.rateGroup ?? (route.scope === 'any' ? 'default' : route.scope);
@@ -67,6 +75,7 @@ export function registerRpc<S extends TObject>(
         summary: route.summary,
         tags: [route.tag],
         body,
+        response: responsesOf(route, version),
         security: version === 'test' ? [] : [{ oauth2: [] }],
       } as Record<string, unknown>,
       preValidation: async (request) => {
@@ -89,6 +98,29 @@ export function registerRpc<S extends TObject>(
       },
     });
   }
+}
+
+const successFields = {
+  request_id: Type.String({ description: 'This request (also the X-Request-Id header).' }),
+  api_client_app: Type.String({ description: "Your API client's name." }),
+};
+
+/** The route's answers by status: its success body with the fields every route adds, the envelope for errors. */
+function responsesOf<R extends TObject>(route: RpcRoute<TObject, R>, version: ApiVersion) {
+  const own = typeof route.response === 'function' ? route.response(version) : route.response;
+  const { properties: _p, required: _r, type: _t, ...options } = own as TObject & Record<string, unknown>;
+  const success = Type.Object(
+    { ...successFields, ...own.properties },
+    { description: 'Success', ...options },
+  );
+  return {
+    200: success,
+    ...errorResponses([
+      ...commonErrorStatuses,
+      ...(route.idempotent ? idempotencyErrorStatuses : []),
+      ...(route.errors ?? []),
+    ]),
+  };
 }
 
 /** The Idempotency-Key hooks: claim the key before the handler, store (or release) the response on send. */

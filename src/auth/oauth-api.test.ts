@@ -30,6 +30,7 @@ beforeAll(async () => {
           summary: `A route that needs the ${scope} scope`,
           tag: 'Test',
           body: Type.Object({}),
+          response: Type.Object({ client_id: Type.String() }),
           handler: async ({ client }) => ({ client_id: client.clientId }),
         });
       }

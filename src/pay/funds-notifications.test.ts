@@ -68,7 +68,8 @@ describe('the sandbox bank confirms or rejects the credit on its own', () => {
         .selectFrom('webhook_events')
         .select(['type', 'body'])
         .where('object_id', '=', linkId)
-        .orderBy('created_at')
+        // The object's own order: two events of one change share created_at under the manual clock.
+        .orderBy('sequence')
         .execute()
     ).map((e) => `${e.type}:${(JSON.parse(e.body) as { status: string }).status}`);
 

@@ -13,6 +13,12 @@ import type { PayLinkHistoryTable, PayLinksTable } from './pay.schema.js';
 import './pay.schema.js';
 
 export type Db = Kysely<Database> | Transaction<Database>;
+/** A link as links/create made it. */
+export type CreatedLink = Pick<
+  LinkRow,
+  'id' | 'web_id' | 'created_at' | 'expires_at' | 'status' | 'sca_url' | 'type'
+>;
+
 export type LinkRow = Selectable<PayLinksTable>;
 export type HistoryRow = Selectable<PayLinkHistoryTable>;
 export type NewLink = Insertable<PayLinksTable>;

@@ -1,7 +1,5 @@
 import type { Static } from 'typebox';
-import type { ApiVersion } from '../api/index.js';
 import type { ApiClient } from '../auth/index.js';
-import { modeOf } from '../providers/index.js';
 import { DEFAULT_PAGE_SIZE, pageOf } from '../shared/cursor.js';
 import { ApiError, notFound, unauthorized, validationError } from '../shared/errors.js';
 import { parseInstant } from '../shared/time-input.js';
@@ -20,7 +18,7 @@ import { applyEvent, TransitionRefused } from './link-events.js';
 import { bankEvent, cancellableStatuses, isExpired, type LinkStatus, transition } from './link-status.js';
 import * as repo from './links.repository.js';
 import type { CreateLinkBody, ListLinksBody } from './links.schema.js';
-import { keysetOf, linkSummary, linkView, qrUrlOf, type ViewDeps, webUrlOf } from './links.view.js';
+import { keysetOf } from './links.view.js';
 import { defaultPolling, type PayDeps } from './pay.deps.js';
 import type { DebtorInput, LinkType } from './pay.schema.js';
 
@@ -37,8 +35,7 @@ const defaultExpiry: Record<LinkType, number> = {
 
 /** The links API: create, get, list, cancel. */
 export function createLinksService(deps: PayDeps) {
-  const { db, clock, ids, catalogue, publicUrl } = deps;
-  const viewDeps = (): ViewDeps => ({ catalogue, publicUrl, now: clock.now() });
+  const { db, clock, ids, catalogue } = deps;
   const cursor = deps.cursors.list('links', ['timestamp', 'uuid']);
   const cursorOf = (link: repo.LinkRow) => cursor.encode(keysetOf(link));
 
@@ -47,7 +44,7 @@ export function createLinksService(deps: PayDeps) {
       client: ApiClient,
       body: CreateLinkInput,
       context: { callerIp?: string } = {},
-    ): Promise<Record<string, unknown>> {
+    ): Promise<repo.CreatedLink> {
       const mode = client.mode;
       const options = body.options ?? {};
       const type: LinkType = options.type ?? 'link';
@@ -159,28 +156,18 @@ export function createLinksService(deps: PayDeps) {
               });
             });
 
-      const webUrl =
-        type === 'link' || type === 'wrapped_sca' ? webUrlOf(publicUrl, link.web_id) : link.sca_url;
-      return {
-        created_at: now.toISOString(),
-        expires_at: expiresAt.toISOString(),
-        link_id: link.id,
-        web_id: link.web_id,
-        web_url: webUrl,
-        qr_svg_url: type === 'direct_sca' ? null : qrUrlOf(publicUrl, link.web_id),
-        type,
-        status: link.status,
-      };
+      return { ...link, type };
     },
 
-    async get(client: ApiClient, version: ApiVersion, linkId: string) {
+    /** The link with its status history (links/get). */
+    async get(client: ApiClient, linkId: string) {
       const link = await repo.findForClient(db, client.id, linkId);
       if (!link) throw notFound('link');
-      const history = await repo.historyOf(db, link);
-      return linkView(link, history, version, viewDeps());
+      return { link, history: await repo.historyOf(db, link) };
     },
 
-    async list(client: ApiClient, version: ApiVersion, body: ListLinksInput) {
+    /** One page of the client's links, newest first, each with its cursor (links/list). */
+    async list(client: ApiClient, body: ListLinksInput) {
       const filter = body.filter ?? {};
       const limit = body.pagination?.limit ?? DEFAULT_PAGE_SIZE;
       const keyset = cursor.decode(body.pagination?.after);
@@ -197,12 +184,7 @@ export function createLinksService(deps: PayDeps) {
         take: limit + 1,
       });
       const { page, pagination } = pageOf(rows, limit, cursorOf);
-      const d = viewDeps();
-      return {
-        client_id: client.clientId,
-        pagination,
-        links: page.map((l) => linkSummary(l, version, d, cursorOf(l))),
-      };
+      return { pagination, links: page.map((link) => ({ link, keyset: cursorOf(link) })) };
     },
 
     async cancel(client: ApiClient, linkId: string) {
@@ -302,5 +284,3 @@ function checkRedirectUrl(value: string): string {
 function optionalInstant(value: string | undefined, field: string): Date | undefined {
   return value === undefined ? undefined : parseInstant(field, value, { dates: true });
 }
-
-export { modeOf };

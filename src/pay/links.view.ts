@@ -1,7 +1,9 @@
+import type { Static } from 'typebox';
 import type { ApiVersion } from '../api/index.js';
 import type { Catalogue, PaymentMethod, Provider } from '../providers/index.js';
 import { isExpired, statusForVersion, v1Statuses } from './link-status.js';
-import type { HistoryRow, LinkRow } from './links.repository.js';
+import type { CreatedLink, HistoryRow, LinkRow } from './links.repository.js';
+import type { LinkCreated, linkGetOf, linkListOf, linkSummaryOf } from './links.responses.js';
 import { currencyMinorUnits, formatAmount } from './money.js';
 
 export const webUrlOf = (publicUrl: string, webId: string) => `${publicUrl}/pay/${webId}`;
@@ -18,18 +20,54 @@ export function amountOf(link: LinkRow): string {
   return formatAmount(link.amount, currencyMinorUnits(link.currency) ?? 2);
 }
 
-export function methodView(m: PaymentMethod, version: ApiVersion): Record<string, unknown> {
+type LinkGet = Static<ReturnType<typeof linkGetOf>>;
+type LinkSummary = Static<ReturnType<typeof linkSummaryOf>>;
+
+/** links/create: `web_url` is the hosted page, or the bank's SCA URL for the *_sca types that skip it. */
+export function linkCreatedView(link: CreatedLink, publicUrl: string): Static<typeof LinkCreated> {
+  const hosted = link.type === 'link' || link.type === 'wrapped_sca';
+  return {
+    created_at: link.created_at.toISOString(),
+    expires_at: link.expires_at.toISOString(),
+    link_id: link.id,
+    web_id: link.web_id,
+    web_url: hosted ? webUrlOf(publicUrl, link.web_id) : link.sca_url,
+    qr_svg_url: link.type === 'direct_sca' ? null : qrUrlOf(publicUrl, link.web_id),
+    type: link.type,
+    status: link.status,
+  };
+}
+
+/** links/list. */
+export function linkListView(
+  clientId: string,
+  page: {
+    pagination: Static<ReturnType<typeof linkListOf>>['pagination'];
+    links: { link: LinkRow; keyset: string }[];
+  },
+  version: ApiVersion,
+  d: ViewDeps,
+): Static<ReturnType<typeof linkListOf>> {
+  return {
+    client_id: clientId,
+    pagination: page.pagination,
+    links: page.links.map(({ link, keyset }) => linkSummary(link, version, d, keyset)),
+  };
+}
+
+export function methodView(m: PaymentMethod, version: ApiVersion): NonNullable<LinkGet['payment_method']> {
   return {
     method_id: m.methodId,
     name: m.name,
-    remitter_type: version === 'v1' ? m.remitterType[0] : [...m.remitterType],
+    // The catalogue requires at least one remitter type per method.
+    remitter_type: version === 'v1' ? m.remitterType[0]! : [...m.remitterType],
     payment_scheme: m.paymentScheme,
     env: m.env,
     currencies: [...m.currencies],
   };
 }
 
-export function providerView(p: Provider, publicUrl: string): Record<string, unknown> {
+export function providerView(p: Provider, publicUrl: string): NonNullable<LinkGet['service_provider']> {
   return {
     provider_id: p.providerId,
     name: p.name,
@@ -46,15 +84,10 @@ export interface ViewDeps {
 }
 
 /** links/get. */
-export function linkView(
-  link: LinkRow,
-  history: HistoryRow[],
-  version: ApiVersion,
-  d: ViewDeps,
-): Record<string, unknown> {
+export function linkView(link: LinkRow, history: HistoryRow[], version: ApiVersion, d: ViewDeps): LinkGet {
   const method = link.method_id ? d.catalogue.paymentMethod(link.method_id) : undefined;
   const provider = link.provider_id ? d.catalogue.provider(link.provider_id) : undefined;
-  const transfer: Record<string, unknown> = {
+  const transfer: LinkGet['single_transfer'] = {
     amount: amountOf(link),
     currency: link.currency,
     creditor_name: link.creditor_name,
@@ -93,12 +126,7 @@ export function linkView(
 }
 
 /** One links/list item; `keyset` is its cursor. */
-export function linkSummary(
-  link: LinkRow,
-  version: ApiVersion,
-  d: ViewDeps,
-  keyset: string,
-): Record<string, unknown> {
+export function linkSummary(link: LinkRow, version: ApiVersion, d: ViewDeps, keyset: string): LinkSummary {
   return {
     link_id: link.id,
     web_id: link.web_id,

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Catalogue } from './catalogue.js';
 import { loadCatalogue } from './catalogue.loader.js';
+import { providerView } from './provider-view.js';
 import { listProviders } from './providers.service.js';
 
 let catalogue: Catalogue;
@@ -118,35 +119,33 @@ describe('bankEndpoint', () => {
   });
 });
 
-describe('providers.service (mode filtering behind the endpoints)', () => {
+describe('providers.service (mode filtering behind the endpoints) and the provider view', () => {
   const publicUrl = 'http://ferry.test';
   const all = { showPaymentMethods: true, showAisMethods: true };
-  type Row = { provider_id: string; payment_methods?: Record<string, unknown>[]; ais_methods?: unknown[] };
+  const live = { mode: 'live', withAis: true, ...all } as const;
 
-  it('live paths (v1, v2) list only stage/prod methods, /test only sandbox ones', () => {
-    for (const version of ['v1', 'v2'] as const) {
-      const rows = listProviders(catalogue, { version, publicUrl, ...all }) as Row[];
-      const envs = rows.flatMap((r) => r.payment_methods!.map((m) => m.env));
-      expect(new Set(envs)).toEqual(new Set(['stage', 'prod']));
-      expect(rows.map((r) => r.provider_id)).toContain('libra_ro');
-    }
-    const test = listProviders(catalogue, { version: 'test', publicUrl, ...all }) as Row[];
-    expect(test.map((r) => r.provider_id)).toEqual(['rzb_ro', 'bt_ro', 'cec_ro']);
+  it('live mode lists only stage/prod methods, test mode only sandbox ones', () => {
+    const rows = listProviders(catalogue, live);
+    const envs = rows.flatMap((r) => r.paymentMethods!.map((m) => m.env));
+    expect(new Set(envs)).toEqual(new Set(['stage', 'prod']));
+    expect(rows.map((r) => r.provider.providerId)).toContain('libra_ro');
+    const test = listProviders(catalogue, { ...live, mode: 'test' });
+    expect(test.map((r) => r.provider.providerId)).toEqual(['rzb_ro', 'bt_ro', 'cec_ro']);
   });
 
   it('remitter_type is the primary string on v1 and an array on v2', () => {
+    const rzb = listProviders(catalogue, live).find((r) => r.provider.providerId === 'rzb_ro')!;
     const sepa = (version: 'v1' | 'v2') =>
-      (listProviders(catalogue, { version, publicUrl, ...all }) as Row[])
-        .find((r) => r.provider_id === 'rzb_ro')!
-        .payment_methods!.find((m) => m.method_id === 'rzb_ro_sepa_prod')!;
+      providerView(rzb, { version, publicUrl, showValidationSchema: false }).payment_methods!.find(
+        (m) => m.method_id === 'rzb_ro_sepa_prod',
+      )!;
     expect(sepa('v1').remitter_type).toBe('corporate');
     expect(sepa('v2').remitter_type).toEqual(['corporate', 'retail']);
   });
 
-  it('v1 has no AIS methods even when asked', () => {
-    const rows = listProviders(catalogue, { version: 'v1', publicUrl, ...all }) as Row[];
-    expect(rows.every((r) => r.ais_methods === undefined)).toBe(true);
-    const v2 = listProviders(catalogue, { version: 'v2', publicUrl, ...all }) as Row[];
-    expect(v2.every((r) => Array.isArray(r.ais_methods))).toBe(true);
+  it('without AIS (v1) no AIS methods even when asked', () => {
+    const rows = listProviders(catalogue, { ...live, withAis: false });
+    expect(rows.every((r) => r.aisMethods === undefined)).toBe(true);
+    expect(listProviders(catalogue, live).every((r) => Array.isArray(r.aisMethods))).toBe(true);
   });
 });

@@ -32,9 +32,9 @@ export {
 } from './catalogue.types.js';
 export type { IntentCheck, IntentSchemaOptions, JsonSchema } from './intent-schema.js';
 export { amountPattern } from './intent-schema.js';
+export { paymentMethodFieldsOf } from './providers.responses.js';
 /** The FinqLink providers endpoints, the provider logos and the public dashboard. */
 export type { ProvidersRouteDeps } from './providers.routes.js';
-export { modeOf } from './providers.service.js';
 
 export function registerProviderRoutes(app: FastifyInstance, deps: ProvidersRouteDeps): void {
   registerProvidersApi(app, deps);

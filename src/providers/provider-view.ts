@@ -1,39 +1,41 @@
 import type { ApiVersion } from '../api/index.js';
-import type { AisMethod, PaymentMethod, Provider } from './catalogue.types.js';
+import type { AisMethod, PaymentMethod } from './catalogue.types.js';
 import { paymentIntentSchema } from './intent-schema.js';
+import type { ProviderBody } from './providers.responses.js';
+import type { VisibleProvider } from './providers.service.js';
+
+type PaymentMethodBody = NonNullable<ProviderBody['payment_methods']>[number];
+type AisMethodBody = NonNullable<ProviderBody['ais_methods']>[number];
 
 export interface ViewOptions {
   version: ApiVersion;
   publicUrl: string;
-  /** undefined: leave the key out (the option was not asked for). */
-  paymentMethods: readonly PaymentMethod[] | undefined;
-  /** undefined: leave the key out; always undefined on v1, which has no AIS. */
-  aisMethods: readonly AisMethod[] | undefined;
   showValidationSchema: boolean;
 }
 
 export const logoPath = (providerId: string) => `/providers/logos/${providerId}.svg`;
 
 /** A provider as the FinqLink API returns it (snake_case; connector settings are never exposed). */
-export function providerView(provider: Provider, o: ViewOptions): Record<string, unknown> {
-  const view: Record<string, unknown> = {
+export function providerView(visible: VisibleProvider, o: ViewOptions): ProviderBody {
+  const { provider, paymentMethods, aisMethods } = visible;
+  const view: ProviderBody = {
     provider_id: provider.providerId,
     name: provider.name,
     country: provider.country,
     bic: provider.bic,
     logo_url: `${o.publicUrl}${logoPath(provider.providerId)}`,
   };
-  if (o.paymentMethods) view.payment_methods = o.paymentMethods.map((m) => paymentMethodView(m, o));
-  if (o.aisMethods) view.ais_methods = o.aisMethods.map(aisMethodView);
+  if (paymentMethods) view.payment_methods = paymentMethods.map((m) => paymentMethodView(m, o));
+  if (aisMethods) view.ais_methods = aisMethods.map(aisMethodView);
   return view;
 }
 
-function paymentMethodView(m: PaymentMethod, o: ViewOptions): Record<string, unknown> {
+function paymentMethodView(m: PaymentMethod, o: ViewOptions): PaymentMethodBody {
   return {
     method_id: m.methodId,
     name: m.name,
     // The seed's one breaking change: v1 has one remitter type per method (the primary, listed first).
-    remitter_type: o.version === 'v1' ? m.remitterType[0] : [...m.remitterType],
+    remitter_type: o.version === 'v1' ? m.remitterType[0]! : [...m.remitterType],
     payment_scheme: m.paymentScheme,
     env: m.env,
     currencies: [...m.currencies],
@@ -43,7 +45,7 @@ function paymentMethodView(m: PaymentMethod, o: ViewOptions): Record<string, unk
   };
 }
 
-function aisMethodView(m: AisMethod): Record<string, unknown> {
+function aisMethodView(m: AisMethod): AisMethodBody {
   return {
     method_id: m.methodId,
     name: m.name,

@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { type Static, Type } from 'typebox';
-import { type RpcDeps, registerRpc } from '../api/index.js';
+import { type ApiVersion, type RpcDeps, registerRpc } from '../api/index.js';
 import { ApiError } from '../shared/errors.js';
 import type { Catalogue } from './catalogue.js';
 import { envs, remitterTypes } from './catalogue.types.js';
+import { providerView } from './provider-view.js';
+import { providerGetOf, providerListOf } from './providers.responses.js';
 import { getProvider, listProviders, type ProvidersQuery } from './providers.service.js';
 
 const flag = (description: string) => Type.Optional(Type.Boolean({ description }));
@@ -39,8 +41,10 @@ const GetBody = Type.Object({
 
 type Options = NonNullable<Static<typeof ListBody>['options']>;
 
-const queryOf = (options: Options | undefined, base: Pick<ProvidersQuery, 'version' | 'publicUrl'>) => ({
-  ...base,
+/** What a path may see: /test the sandbox, /v1 and /v2 stage and prod; AIS from v2 on. */
+const queryOf = (options: Options | undefined, version: ApiVersion): ProvidersQuery => ({
+  mode: version === 'test' ? 'test' : 'live',
+  withAis: version !== 'v1',
   showPaymentMethods: options?.show_payment_methods,
   showAisMethods: options?.show_ais_methods,
   showValidationSchema: options?.show_validation_schema,
@@ -65,6 +69,11 @@ export interface ProvidersRouteDeps extends RpcDeps {
 
 export function registerProvidersApi(app: FastifyInstance, deps: ProvidersRouteDeps): void {
   const { catalogue, publicUrl } = deps;
+  const viewOptions = (options: Options | undefined, version: ApiVersion) => ({
+    version,
+    publicUrl,
+    showValidationSchema: options?.show_validation_schema ?? false,
+  });
   registerRpc(app, deps, {
     path: '/providers/list',
     versions: ['v1', 'v2', 'test'],
@@ -72,8 +81,11 @@ export function registerProvidersApi(app: FastifyInstance, deps: ProvidersRouteD
     summary: 'List providers and their payment and AIS methods',
     tag: 'Providers',
     body: ListBody,
+    response: providerListOf,
     handler: async ({ body, version }) => ({
-      providers: listProviders(catalogue, queryOf(body.options, { version, publicUrl })),
+      providers: listProviders(catalogue, queryOf(body.options, version)).map((p) =>
+        providerView(p, viewOptions(body.options, version)),
+      ),
     }),
   });
   registerRpc(app, deps, {
@@ -83,19 +95,17 @@ export function registerProvidersApi(app: FastifyInstance, deps: ProvidersRouteD
     summary: 'Get one provider with its methods and validation schemas',
     tag: 'Providers',
     body: GetBody,
+    response: providerGetOf,
+    errors: [404],
     handler: async ({ body, version }) => {
-      const provider = getProvider(
-        catalogue,
-        body.provider_id,
-        queryOf(body.options, { version, publicUrl }),
-      );
+      const provider = getProvider(catalogue, body.provider_id, queryOf(body.options, version));
       if (!provider) {
         throw new ApiError(
           'not_found',
           `Provider ${body.provider_id} was not found${version === 'test' ? ' in the sandbox' : ''}.`,
         );
       }
-      return { provider };
+      return { provider: providerView(provider, viewOptions(body.options, version)) };
     },
   });
 }

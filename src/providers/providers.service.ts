@@ -1,13 +1,12 @@
-import type { ApiVersion } from '../api/index.js';
 import type { Catalogue } from './catalogue.js';
-import type { AccountOwnerType, Env, Mode, Provider } from './catalogue.types.js';
-import { providerView } from './provider-view.js';
+import type { AccountOwnerType, AisMethod, Env, Mode, PaymentMethod, Provider } from './catalogue.types.js';
 
+/** What a caller may see of the catalogue: one mode's methods, AIS only where the API version has it. */
 export interface ProvidersQuery {
-  version: ApiVersion;
-  publicUrl: string;
+  mode: Mode;
+  /** False on v1, which has no AIS. */
+  withAis: boolean;
   showPaymentMethods?: boolean | undefined;
-  /** Ignored on v1: AIS is v2-only. */
   showAisMethods?: boolean | undefined;
   /** Per payment method; implies showPaymentMethods. */
   showValidationSchema?: boolean | undefined;
@@ -16,44 +15,43 @@ export interface ProvidersQuery {
     | undefined;
 }
 
-export const modeOf = (version: ApiVersion): Mode => (version === 'test' ? 'test' : 'live');
+/** A provider with the methods asked for (undefined: not asked for, so the view leaves the key out). */
+export interface VisibleProvider {
+  provider: Provider;
+  paymentMethods: readonly PaymentMethod[] | undefined;
+  aisMethods: readonly AisMethod[] | undefined;
+}
 
 /**
- * Providers visible on this path: those with at least one method in its mode (/test: sandbox; /v1, /v2:
- * stage and prod). AIS methods count only on v2 and /test. ais_methods_filter narrows the AIS methods shown,
- * never the providers listed.
+ * Providers visible in a mode: those with at least one method in it (test: sandbox; live: stage and prod). AIS
+ * methods count only where the version has AIS. ais_methods_filter narrows the AIS methods shown, never the
+ * providers listed.
  */
-export function listProviders(catalogue: Catalogue, q: ProvidersQuery): Record<string, unknown>[] {
+export function listProviders(catalogue: Catalogue, q: ProvidersQuery): VisibleProvider[] {
   return catalogue.providers.flatMap((p) => {
-    const view = viewIfVisible(catalogue, p, q);
-    return view ? [view] : [];
+    const visible = visibleProvider(catalogue, p, q);
+    return visible ? [visible] : [];
   });
 }
 
-/** undefined when the provider is unknown or has nothing in this path's mode (the caller answers 404). */
+/** undefined when the provider is unknown or has nothing in this mode (the caller answers 404). */
 export function getProvider(
   catalogue: Catalogue,
   providerId: string,
   q: ProvidersQuery,
-): Record<string, unknown> | undefined {
+): VisibleProvider | undefined {
   const provider = catalogue.provider(providerId);
-  return provider ? viewIfVisible(catalogue, provider, q) : undefined;
+  return provider ? visibleProvider(catalogue, provider, q) : undefined;
 }
 
-function viewIfVisible(
-  catalogue: Catalogue,
-  p: Provider,
-  q: ProvidersQuery,
-): Record<string, unknown> | undefined {
-  const mode = modeOf(q.version);
-  const withAis = q.version !== 'v1';
+function visibleProvider(catalogue: Catalogue, p: Provider, q: ProvidersQuery): VisibleProvider | undefined {
+  const { mode, withAis } = q;
   const payments = catalogue.findPaymentMethods({ providerId: p.providerId }, mode);
   const ais = withAis ? catalogue.findAisMethods({ providerId: p.providerId }, mode) : [];
   if (payments.length === 0 && ais.length === 0) return undefined;
   const filter = q.aisFilter ?? {};
-  return providerView(p, {
-    version: q.version,
-    publicUrl: q.publicUrl,
+  return {
+    provider: p,
     paymentMethods: q.showPaymentMethods || q.showValidationSchema ? payments : undefined,
     aisMethods:
       withAis && q.showAisMethods
@@ -67,6 +65,5 @@ function viewIfVisible(
             mode,
           )
         : undefined,
-    showValidationSchema: q.showValidationSchema ?? false,
-  });
+  };
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { type RpcDeps, registerRpc } from '../api/index.js';
+import { EventList, EventRedelivered, EventWithAttempts } from './webhooks.responses.js';
 import type { WebhooksService } from './webhooks.service.js';
 
 const states = ['pending', 'delivered', 'failed', 'gone', 'no_target'] as const;
@@ -61,6 +62,7 @@ export function registerWebhookRoutes(
     summary: 'List webhook events sent to you (filter by type, object, status, time; keyset pagination)',
     tag: 'Webhooks',
     body: ListBody,
+    response: EventList,
     handler: async ({ body, client }) => {
       const f = body.filter ?? {};
       const page = await webhooks.list(client, {
@@ -83,6 +85,8 @@ export function registerWebhookRoutes(
     summary: 'Get one webhook event with every delivery attempt',
     tag: 'Webhooks',
     body: EventIdBody,
+    response: EventWithAttempts,
+    errors: [404],
     handler: async ({ body, client }) => webhooks.get(client, body.event_id),
   });
 
@@ -93,6 +97,8 @@ export function registerWebhookRoutes(
     summary: 'Send a webhook event again (same id and body, signed with the current key)',
     tag: 'Webhooks',
     body: EventIdBody,
+    response: EventRedelivered,
+    errors: [404],
     handler: async ({ body, client }) => ({ event: await webhooks.redeliver(client, body.event_id) }),
   });
 }

@@ -15,6 +15,7 @@ import { createHttpSender, type HttpSender } from './http-sender.js';
 import { DELIVER_TASK } from './outbox.js';
 import { createWebhookKeys, type WebhookKeys } from './signing-keys.js';
 import { checkAllowList, checkTargetAtInput, type Resolver } from './ssrf.js';
+import type { DeliveryAttemptBody } from './webhooks.responses.js';
 import type { EventState } from './webhooks.schema.js';
 
 export const ROTATE_TASK = 'webhooks.rotate-keys';
@@ -65,7 +66,7 @@ export interface WebhooksService {
   /** Checks a webhook/callback URL when a client gives one (400 validation_error on `field`). */
   validateUrl(url: string, mode: 'test' | 'live', field?: string): Promise<void>;
   list(client: ApiClient, input: ListInput): Promise<{ events: EventView[]; pagination: PageInfo }>;
-  get(client: ApiClient, eventId: string): Promise<{ event: EventView; attempts: Record<string, unknown>[] }>;
+  get(client: ApiClient, eventId: string): Promise<{ event: EventView; attempts: DeliveryAttemptBody[] }>;
   redeliver(client: ApiClient, eventId: string): Promise<EventView>;
   close(): Promise<void>;
 }

@@ -101,6 +101,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     connector,
     clock,
     logger: false,
+    checkResponses: true,
   });
   if (!app.hasRoute({ method: 'GET', url: '/sandbox-bank/:bank/v1/accounts' })) {
     await registerSandboxBank(app, { store, publicUrl: url, clock });

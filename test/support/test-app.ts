@@ -104,6 +104,7 @@ export async function createTestApp(
   const { app, services } = await buildApp(config, {
     store,
     masterKey: testMasterKey,
+    checkResponses: true,
     ...(options.clock ? { clock: options.clock } : {}),
     server: { ...(options.captureLogs ? { logger: { level: 'info', stream } } : {}), ...options.server },
     ...(options.connector ? { connector: options.connector } : {}),
