@@ -75,8 +75,14 @@ describe('ferry CLI (embedded database)', () => {
   it('start serves /health, refuses a second process on the same data dir, and stops on SIGTERM', async () => {
     const fresh = mkdtempSync(path.join(tmpdir(), 'ferry-start-'));
     const child = spawnFerry(['start'], { FERRY_DATA_DIR: fresh, PORT: '0' });
+    let stderr = '';
+    child.stderr?.on('data', (d) => {
+      stderr += d;
+    });
     try {
       const out = await waitForOutput(child, (o) => o.includes('curl -s') && o.includes('links/create'));
+      // A new user's first screen has nothing they cannot act on (oidc-provider's Node 20 notice: oidc-runtime.ts).
+      expect(stderr).not.toContain('Unsupported runtime');
       const url = /Ferry listening on (http:\/\/\S+)/.exec(out)?.[1];
       expect(url, out).toBeDefined();
       const health = await fetch(`${url}/health`);
@@ -105,6 +111,7 @@ describe('ferry CLI (embedded database)', () => {
       // The lock is released: a command can open the data dir now.
       const after = await runFerry(['clients', 'list', '--json'], { FERRY_DATA_DIR: fresh });
       expect(after.code, after.stderr).toBe(0);
+      expect(after.stderr).not.toContain('Unsupported runtime');
       expect(JSON.parse(after.stdout)).toHaveLength(1);
     } finally {
       child.kill('SIGKILL');

@@ -1,4 +1,6 @@
 import type { Kysely } from 'kysely';
+// Before oidc-provider loads: see oidc-runtime.ts.
+import './oidc-runtime.js';
 import { type Adapter, type AdapterFactory, type AdapterPayload, errors } from 'oidc-provider';
 import type { Clock } from '../../shared/clock.js';
 import type { Database } from '../../store/index.js';

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { JWK } from 'jose';
+// Before oidc-provider loads: see oidc-runtime.ts.
+import './oidc-runtime.js';
 import Provider, {
   type AdapterFactory,
   type Client,
