@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openStore, type Store } from '../../src/store/index.js';
 import { exitOf, spawnFerry, waitForOutput } from '../support/cli-process.js';
+import { needs } from '../support/needs.js';
 import { createEmptyDatabase } from '../support/pg-admin.js';
 import { type Stack, startStack } from '../support/stack.js';
 import { testMasterKey } from '../support/test-app.js';
@@ -16,8 +17,9 @@ import { waitFor } from '../support/webhook-receiver.js';
  * TEST_DATABASE_URL, or the local one, as the other process-level tests.
  */
 const POLL_MS = 60_000;
+const server = await needs('postgres');
 
-describe('a job created in the API process is picked up by a worker process at once', () => {
+describe.skipIf(!server)('a job created in the API process is picked up by a worker process at once', () => {
   let db: { url: string; drop(): Promise<void> };
   let store: Store;
   let s: Stack;
