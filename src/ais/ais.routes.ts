@@ -16,7 +16,7 @@ import {
   JobCreated,
   TransactionList,
 } from './ais.responses.js';
-import { consentView, jobView } from './ais.views.js';
+import { accountListView, balanceListView, consentView, jobView, transactionListView } from './ais.views.js';
 import {
   AccountsBody,
   BalancesBody,
@@ -195,12 +195,14 @@ export function registerAisApi(app: FastifyInstance, rpc: RpcDeps, deps: AisDeps
     body: AccountsBody,
     response: AccountList,
     errors: [404],
-    handler: ({ body, client }) =>
-      accountsList(deps, client, body.consent_id, {
-        currency: body.filter?.currency,
-        accountType: body.filter?.account_type,
-        accountSubType: body.filter?.account_sub_type,
-      }),
+    handler: async ({ body, client }) =>
+      accountListView(
+        await accountsList(deps, client, body.consent_id, {
+          currency: body.filter?.currency,
+          accountType: body.filter?.account_type,
+          accountSubType: body.filter?.account_sub_type,
+        }),
+      ),
   });
 
   route({
@@ -209,8 +211,10 @@ export function registerAisApi(app: FastifyInstance, rpc: RpcDeps, deps: AisDeps
     body: BalancesBody,
     response: BalanceList,
     errors: [404],
-    handler: ({ body, client }) =>
-      balancesList(deps, client, body.consent_id, body.filter ?? {}, body.pagination ?? {}),
+    handler: async ({ body, client }) =>
+      balanceListView(
+        await balancesList(deps, client, body.consent_id, body.filter ?? {}, body.pagination ?? {}),
+      ),
   });
 
   route({
@@ -219,8 +223,10 @@ export function registerAisApi(app: FastifyInstance, rpc: RpcDeps, deps: AisDeps
     body: TransactionsBody,
     response: TransactionList,
     errors: [404],
-    handler: ({ body, client }) =>
-      transactionsList(deps, client, body.consent_id, body.filter ?? {}, body.pagination ?? {}),
+    handler: async ({ body, client }) =>
+      transactionListView(
+        await transactionsList(deps, client, body.consent_id, body.filter ?? {}, body.pagination ?? {}),
+      ),
   });
 
   route({

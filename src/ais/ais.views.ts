@@ -1,9 +1,12 @@
 import type { ApiClient } from '../auth/index.js';
+import type { PageInfo } from '../shared/cursor.js';
 import type { AisDeps } from './ais.context.js';
 import type { Consent } from './consent.repository.js';
 import { webUrlOf } from './consent.service.js';
 import type { AccountRow, BalanceRow, ListedTransaction } from './data.repository.js';
 import type { Job } from './job.repository.js';
+
+type Keyed<T> = { row: T; keyset: string };
 
 /** API shapes (snake_case) of the AIS objects. */
 
@@ -129,5 +132,42 @@ export function jobView(deps: AisDeps, client: ApiClient, consent: Consent, job:
     created_at: job.createdAt.toISOString(),
     started_at: iso(job.startedAt),
     finished_at: iso(job.finishedAt),
+  };
+}
+
+/** accounts/list: each account with its latest balances. */
+export function accountListView(list: {
+  consentId: string;
+  accounts: { account: AccountRow; balances: readonly BalanceRow[] }[];
+}) {
+  return {
+    consent_id: list.consentId,
+    accounts: list.accounts.map(({ account, balances }) => accountView(account, balances)),
+  };
+}
+
+/** balances/list: one page of snapshots with their cursors. */
+export function balanceListView(list: {
+  consentId: string;
+  page: Keyed<BalanceRow>[];
+  pagination: PageInfo;
+}) {
+  return {
+    consent_id: list.consentId,
+    balances: list.page.map(({ row, keyset }) => balanceView(row, keyset)),
+    pagination: list.pagination,
+  };
+}
+
+/** transactions/list: one page with its cursors. */
+export function transactionListView(list: {
+  consentId: string;
+  page: Keyed<ListedTransaction>[];
+  pagination: PageInfo;
+}) {
+  return {
+    consent_id: list.consentId,
+    transactions: list.page.map(({ row, keyset }) => transactionView(row, keyset)),
+    pagination: list.pagination,
   };
 }

@@ -3,7 +3,6 @@ import { DEFAULT_PAGE_SIZE, pageOf } from '../shared/cursor.js';
 import { validationError } from '../shared/errors.js';
 import { LAST_DAY, parseDate, parseInstant } from '../shared/time-input.js';
 import type { AisDeps } from './ais.context.js';
-import { accountView, balanceView, transactionView } from './ais.views.js';
 import { findConsent, isUuid } from './consent.repository.js';
 import { readableConsent } from './consent-access.js';
 import { isDataReadable } from './consent-status.js';
@@ -41,13 +40,11 @@ export async function accountsList(
     accounts.map((a) => a.id),
   );
   return {
-    consent_id: consent.id,
-    accounts: accounts.map((a) =>
-      accountView(
-        a,
-        balances.filter((b) => b.account_id === a.id),
-      ),
-    ),
+    consentId: consent.id,
+    accounts: accounts.map((account) => ({
+      account,
+      balances: balances.filter((b) => b.account_id === account.id),
+    })),
   };
 }
 
@@ -71,8 +68,8 @@ export async function balancesList(
   const cursorOf = (b: (typeof rows)[number]) => deps.cursors.balances.encode([b.seq]);
   const { page, pagination: info } = pageOf(rows, limit, cursorOf);
   return {
-    consent_id: consent.id,
-    balances: page.map((b) => balanceView(b, cursorOf(b))),
+    consentId: consent.id,
+    page: page.map((row) => ({ row, keyset: cursorOf(row) })),
     pagination: info,
   };
 }
@@ -220,9 +217,5 @@ export async function transactionsList(
   }
   const cursorOf = (t: (typeof rows)[number]) => deps.cursors.transactions.encode([t.sort_date, t.id]);
   const { page, pagination: info } = pageOf(rows, limit, cursorOf);
-  return {
-    consent_id: consentId,
-    transactions: page.map((t) => transactionView(t, cursorOf(t))),
-    pagination: info,
-  };
+  return { consentId, page: page.map((row) => ({ row, keyset: cursorOf(row) })), pagination: info };
 }
