@@ -2,9 +2,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDeliveryWorker } from '../../test/support/delivery-worker.js';
 import { createTestApp, type TestApp } from '../../test/support/test-app.js';
 import { startReceiver, waitFor } from '../../test/support/webhook-receiver.js';
-import type { Worker } from '../worker/index.js';
+import { systemClock } from '../shared/clock.js';
+import { createWorker, createWorkerRegistry, type Worker } from '../worker/index.js';
 import { resetForReplay } from './events.repository.js';
-import { recordEvent } from './index.js';
+import { createDeliverTask, recordEvent } from './index.js';
 
 let t: TestApp;
 let fast: Awaited<ReturnType<typeof startReceiver>>;
@@ -74,6 +75,29 @@ const received = (r: typeof fast, ids: string[]) => {
 };
 
 describe('webhook delivery task (every attempt claimed from the outbox)', () => {
+  it('a worker started after another stopped, on the same task, records its deliveries', async () => {
+    // As `ferry start` and the benches do: one set of services, its tasks run by one worker after another.
+    const registry = createWorkerRegistry();
+    registry.add(createDeliverTask({ delivery: t.services.webhooks.delivery, leaseMs: 30_000, pollMs: 100 }));
+    const host = {
+      store: t.store,
+      worker: registry,
+      clock: systemClock,
+      config: { logLevel: 'silent' as const },
+    };
+    for (const round of ['first', 'second']) {
+      const ids = await record(`${fast.url}/restart`, 20, `restart-${round}`);
+      const worker = createWorker(host);
+      await worker.start();
+      try {
+        await waitFor(async () => (await events(ids)).every((e) => e.state === 'delivered'), 10_000);
+      } finally {
+        await worker.stop();
+      }
+      expect(received(fast, ids)).toHaveLength(20);
+    }
+  });
+
   it('two dispatchers split a backlog: each event sent once, recorded once, out of the outbox', async () => {
     const ids = await record(`${fast.url}/split`, 300, 'split');
     const a = await dispatcher({ maxInFlight: 40 });

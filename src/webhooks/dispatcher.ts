@@ -35,15 +35,18 @@ export function createDeliverTask(options: DispatcherOptions): Task {
   let done: AttemptDone[] = [];
   let recording: Promise<void> | undefined;
   let starved = false;
-  let abandoned = false;
+  // One per worker run: close() moves it on, so an attempt that outlived its worker is dropped (its claim
+  // expires and the event is sent again) while a worker started later on the same task records its own.
+  let run = 0;
 
   function send(ctx: TaskContext, event: DeliverableEvent): void {
+    const sentIn = run;
     ctx.track(
       delivery
         .attempt(event, event.attempts + 1)
         .then(
           (d) => {
-            if (abandoned) return; // stop() gave up waiting: the claim expires and the event is sent again
+            if (sentIn !== run) return; // stop() gave up waiting: the claim expires and the event is sent again
             done.push(d);
             flush(ctx);
           },
@@ -91,7 +94,8 @@ export function createDeliverTask(options: DispatcherOptions): Task {
       return events.length > 0 ? 'done' : 'idle';
     },
     async close() {
-      abandoned = true;
+      run += 1;
+      starved = false;
       await recording;
       flush(undefined);
       await recording;
