@@ -10,7 +10,7 @@ export { registerOpenApi } from './openapi.js';
 export type { RateLimiter } from './rate-limit.js';
 export { createRateLimiter } from './rate-limit.js';
 export { genRequestId } from './request-id.js';
-export { installResponseCheck } from './response-check.js';
+export { installResponseCheck, responseValidatorOf } from './response-check.js';
 export {
   Amount,
   CalendarDate,

@@ -11,18 +11,6 @@ import { ErrorEnvelope } from './responses.js';
  * `response_check_failed` with the detail, so the test that made the call fails and says why.
  */
 export function installResponseCheck(app: FastifyInstance): void {
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  addFormats.default(ajv);
-  ajv.addSchema(ErrorEnvelope);
-  const compiled = new WeakMap<object, ValidateFunction>();
-  const validatorOf = (schema: object) => {
-    let validate = compiled.get(schema);
-    if (!validate) {
-      validate = ajv.compile(schema);
-      compiled.set(schema, validate);
-    }
-    return validate;
-  };
   const intended = new WeakMap<FastifyRequest, unknown>();
 
   app.addHook('preSerialization', async (request, _reply, payload) => {
@@ -34,7 +22,7 @@ export function installResponseCheck(app: FastifyInstance): void {
   app.addHook('onSend', async (request, reply, payload) => {
     const schema = declaredSchema(request, reply);
     if (!schema || typeof payload !== 'string') return payload;
-    const problem = checkBody(validatorOf(schema), payload, intended.get(request));
+    const problem = checkBody(responseValidatorOf(schema), payload, intended.get(request));
     intended.delete(request);
     if (!problem) return payload;
     request.log.error({ url: request.url, status: reply.statusCode, problem }, 'response check failed');
@@ -46,6 +34,27 @@ export function installResponseCheck(app: FastifyInstance): void {
       message: `${request.method} ${request.url} ${problem}`,
     });
   });
+}
+
+let ajv: Ajv | undefined;
+const compiled = new WeakMap<object, ValidateFunction>();
+
+/**
+ * The validator of one declared response schema (formats checked, the shared ErrorEnvelope resolved), compiled
+ * once: the response check above and the route table test (test/support/route-checks.ts) use the same.
+ */
+export function responseValidatorOf(schema: object): ValidateFunction {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    if (!ajv) {
+      ajv = new Ajv({ strict: false, allErrors: true });
+      addFormats.default(ajv);
+      ajv.addSchema(ErrorEnvelope);
+    }
+    validate = ajv.compile(schema);
+    compiled.set(schema, validate);
+  }
+  return validate;
 }
 
 function declaredSchema(request: FastifyRequest, reply: FastifyReply): object | undefined {

@@ -1,8 +1,6 @@
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
 import { Value } from 'typebox/value';
 import { expect } from 'vitest';
-import { ErrorEnvelope, type RecordedRoute } from '../../src/api/index.js';
+import { type RecordedRoute, responseValidatorOf } from '../../src/api/index.js';
 import type { Caller, CallResult, TestApp } from './test-app.js';
 
 type Schema = Record<string, unknown> & {
@@ -96,24 +94,11 @@ export function expectResponseShape(route: RecordedRoute, res: CallResult, label
   }
   const declared = (route.response as Record<string, Schema> | undefined)?.[String(res.status)];
   expect(declared, `${label}: declares a schema for ${res.status}`).toBeDefined();
-  const validate = validatorOf(declared!);
+  const validate = responseValidatorOf(declared!);
   expect(
     validate(res.body),
     `${label}: matches the declared ${res.status} schema: ${JSON.stringify(validate.errors)}`,
   ).toBe(true);
-}
-
-const ajv = new Ajv({ strict: false, allErrors: true });
-addFormats.default(ajv);
-ajv.addSchema(ErrorEnvelope);
-const validators = new WeakMap<object, ValidateFunction>();
-function validatorOf(schema: object): ValidateFunction {
-  let validate = validators.get(schema);
-  if (!validate) {
-    validate = ajv.compile(schema);
-    validators.set(schema, validate);
-  }
-  return validate;
 }
 
 /** Callers by role for the checks: each route's own mode, the wrong mode, and a client that owns nothing asked. */
