@@ -21,6 +21,7 @@ const ferryRules: Rules = {
     ['providers', 'webhooks'],
     ['webui'],
     ['pay', 'ais'],
+    ['operator'],
     ['(root)'],
     ['cli'],
   ],

@@ -1,12 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
-import type { Config } from './config/index.js';
+import { type Config, resolveOperatorToken } from './config/index.js';
+import { buildOperatorApp, writeOperatorEndpoint } from './operator/index.js';
 import { httpsOptions, openRuntime } from './runtime.js';
 import type { Services } from './services.js';
 import { type RunningWorker, startWorker } from './worker/index.js';
 
 export interface Running {
   app: FastifyInstance | undefined;
+  /** The operator listener (operator API), when the API runs and ADMIN_PORT is not off. */
+  operatorUrl: string | undefined;
   services: Services;
   /** Stops accepting, drains in-flight requests and workers, closes the database. Idempotent. */
   stop(): Promise<void>;
@@ -20,11 +23,16 @@ export async function startFerry(config: Config, parts: { api: boolean; worker: 
   const runtime = await openRuntime(config);
   const { services } = runtime;
   let app: FastifyInstance | undefined;
+  let operatorApp: FastifyInstance | undefined;
+  let operatorUrl: string | undefined;
+  let forgetEndpoint: (() => void) | undefined;
   let worker: RunningWorker | undefined;
   let stopping: Promise<void> | undefined;
 
   const stop = () => {
     stopping ??= (async () => {
+      forgetEndpoint?.();
+      if (operatorApp) await operatorApp.close();
       if (app) await app.close();
       if (worker) await worker.stop();
       await runtime.close();
@@ -37,6 +45,15 @@ export async function startFerry(config: Config, parts: { api: boolean; worker: 
       const https = httpsOptions(config);
       ({ app } = await buildApp(config, { services, ...(https ? { server: { https } } : {}) }));
       await app.listen({ port: config.port, host: config.host });
+      if (config.admin.port !== undefined) {
+        operatorApp = await buildOperatorApp({
+          ...services.operatorDeps,
+          token: resolveOperatorToken(config),
+        });
+        operatorUrl = await operatorApp.listen({ port: config.admin.port, host: config.admin.host });
+        // The CLI on the same embedded data folder finds it here (on PostgreSQL it uses the database directly).
+        if (!config.databaseUrl) forgetEndpoint = writeOperatorEndpoint(config.dataDir, operatorUrl);
+      }
     }
     if (parts.worker) {
       // Background work (webhook delivery, refresh jobs, sweeps) is registered by modules on services.worker.
@@ -46,7 +63,7 @@ export async function startFerry(config: Config, parts: { api: boolean; worker: 
     await stop();
     throw error;
   }
-  return { app, services, stop };
+  return { app, operatorUrl, services, stop };
 }
 
 /** SIGTERM/SIGINT: stop gracefully; a second signal or a stuck drain exits hard. */

@@ -25,6 +25,7 @@ import {
 import type { Config } from './config/index.js';
 import { type BankConnector, createDevQsealc, createNextGenPsd2Connector } from './connectors/index.js';
 import { registerMaintenance } from './maintenance.js';
+import { type Actor, createOperator, type Operator, type OperatorDeps } from './operator/index.js';
 import { createPayService, type PayService, registerPayWorker } from './pay/index.js';
 import { type Catalogue, loadCatalogue } from './providers/index.js';
 import { type Clock, systemClock } from './shared/clock.js';
@@ -58,6 +59,9 @@ export interface Services {
   deriveKey(purpose: string): Buffer;
   /** Idempotency keys and rate limits for the API (shared across processes through the database). */
   guards: { idempotency: IdempotencyStore; rateLimiter: RateLimiter };
+  /** What the operator API serves and the CLI does: clients and keys, audit-logged under `actor`. */
+  operatorDeps: OperatorDeps;
+  operator(actor: Actor): Operator;
 }
 
 export interface ServiceDeps {
@@ -148,7 +152,10 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     },
   });
   registerAisWorker(worker, ais);
+  const operatorDeps: OperatorDeps = { clients, keys: webhooks.keys, db: store.db, clock, ids };
   return {
+    operatorDeps,
+    operator: (actor) => createOperator(operatorDeps, actor),
     config,
     store,
     clock,

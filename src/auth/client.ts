@@ -14,6 +14,10 @@ export type UxTemplate = (typeof uxTemplates)[number];
 /** OAuth2 scope names (seed 000) for each client scope. */
 export const oauthScopeOf: Record<ClientScope, string> = { pay: 'pay_by_link', ais: 'ais' };
 
+export interface JwkSet {
+  keys: Record<string, unknown>[];
+}
+
 export interface ApiClient {
   id: string;
   clientId: string;
@@ -21,12 +25,21 @@ export interface ApiClient {
   mode: ClientMode;
   scopes: ClientScope[];
   tokenEndpointAuthMethod: TokenAuthMethod;
-  jwks: { keys: Record<string, unknown>[] } | null;
+  jwks: JwkSet | null;
   tlsSubjectDn: string | null;
   tlsCertThumbprint: string | null;
   uxTemplate: string;
   webhookUrl: string | null;
   trackingRequired: boolean;
   disabled: boolean;
+  /** Client-side safe key of the classic Finqware API (starts a session; it does not authenticate). */
+  clientAppKey: string;
+  /** Where the finX one-time access flow may send the user back (exact string match). */
+  redirectUris: string[];
+  /** Origins that may embed Ferry's widget in a frame (CSP frame-ancestors); none: it may not be framed. */
+  frameAncestors: string[];
+  /** The classic API's signed `/v1s` requests: the tenant's identity (`iss`/`sub`/`email`) and public keys. */
+  v1sIdentity: string | null;
+  v1sJwks: JwkSet | null;
   createdAt: Date;
 }

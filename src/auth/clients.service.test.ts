@@ -87,6 +87,21 @@ describe('clients service', () => {
     expect(await clients.authenticateWithSecret(client.clientId, next)).toBeDefined();
   });
 
+  it('a secret rotated by another process works at once, though this one holds the old row', async () => {
+    const { client, clientSecret } = await clients.create({ name: 'Rotated elsewhere' });
+    expect(await clients.authenticateWithSecret(client.clientId, clientSecret)).toBeDefined();
+    // Another process (the CLI on a shared PostgreSQL database) rotates the secret with its own service.
+    const elsewhere = createClientsService({
+      db: store.db,
+      clock,
+      ids: randomIds,
+      checkWebhookUrl: webhookUrlCheck,
+    });
+    const next = await elsewhere.rotateSecret(client.clientId);
+    expect((await clients.authenticateWithSecret(client.clientId, next))?.id).toBe(client.id);
+    expect(await clients.authenticateWithSecret(client.clientId, clientSecret)).toBeUndefined();
+  });
+
   it('rejects bad input with validation_error naming the field', async () => {
     const cases: [Parameters<ClientsService['create']>[0], string][] = [
       [{ name: '' }, 'name'],

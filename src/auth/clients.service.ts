@@ -1,32 +1,28 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../shared/clock.js';
-import { ApiError, validationError } from '../shared/errors.js';
+import { ApiError } from '../shared/errors.js';
 import type { Ids } from '../shared/ids.js';
 import { TtlCache } from '../shared/ttl-cache.js';
 import type { Database } from '../store/index.js';
 import type { AuthThrottle } from './auth-throttle.js';
+import type { ApiClient, ClientMode } from './client.js';
 import {
-  type ApiClient,
-  type ClientMode,
-  type ClientScope,
-  clientScopes,
-  type TokenAuthMethod,
-  uxTemplates,
-} from './client.js';
+  type ClientSettings,
+  checkSettings,
+  type FullSettings,
+  settingsDefaults,
+} from './client-settings.js';
 import * as repo from './clients.repository.js';
 import { hashSecret, VerifiedSecretCache, VerifyGate, verifySecret } from './secret-hash.js';
 
-export interface CreateClientInput {
+export interface CreateClientInput extends ClientSettings {
   name: string;
   mode?: ClientMode;
-  scopes?: ClientScope[];
-  webhookUrl?: string | null;
-  uxTemplate?: string;
-  jwks?: { keys: Record<string, unknown>[] } | null;
-  tokenEndpointAuthMethod?: TokenAuthMethod;
-  tlsSubjectDn?: string | null;
-  tlsCertThumbprint?: string | null;
-  trackingRequired?: boolean;
+}
+
+/** A change of settings: what is given replaces what the client has; `disabled` enables or disables it. */
+export interface UpdateClientInput extends ClientSettings {
+  disabled?: boolean;
 }
 
 export interface CreatedClient {
@@ -40,7 +36,11 @@ export interface ClientsService {
   list(): Promise<ApiClient[]>;
   count(): Promise<number>;
   find(clientId: string): Promise<ApiClient | undefined>;
+  /** Not found: 404 not_found. Invalid: 400 validation_error naming the field; nothing changes. */
+  update(clientId: string, input: UpdateClientInput): Promise<ApiClient>;
   rotateSecret(clientId: string): Promise<string>;
+  /** A new client_app_key; the previous one stops working at once. */
+  rotateAppKey(clientId: string): Promise<string>;
   /** Test-mode body credentials; undefined when the pair does not match an enabled client. */
   authenticateWithSecret(clientId: string, secret: string, address?: string): Promise<ApiClient | undefined>;
 }
@@ -75,32 +75,66 @@ export function createClientsService(deps: {
     if (row) rows.set(clientId, row, now);
     return row;
   };
+  /** The row when `secret` is its secret, else false (throttled and bounded; unknown ids spend a dummy hash). */
+  const checkSecret = async (
+    row: repo.ClientRow | undefined,
+    secret: string,
+    attempt: { clientId: string; address?: string },
+  ): Promise<repo.ClientRow | false> => {
+    const usable = row && !row.disabled ? row : undefined;
+    const key = usable ? verified.key(usable.secretHash, secret) : undefined;
+    const now = clock.now().getTime();
+    if (usable && key && verified.has(key, now)) return usable;
+    const ok = await gate.run(async () => {
+      await throttle?.check(attempt);
+      return verifySecret(secret, usable?.secretHash ?? DUMMY_HASH);
+    }, key);
+    if (ok === undefined) throw busy();
+    if (!ok || !usable || !key) return false;
+    verified.add(key, now);
+    return usable;
+  };
   const newSecret = () => `fsk_${ids.token(32)}`;
+  const newAppKey = () => `fak_${ids.token(24)}`;
+  const notFound = (clientId: string) =>
+    new ApiError('not_found', `No API client with client_id ${clientId}.`);
   const strip = ({ secretHash: _s, ...client }: repo.ClientRow): ApiClient => client;
 
   return {
     async create(input) {
       const mode = input.mode ?? 'test';
-      const valid = validateCreate(input, mode);
-      if (input.webhookUrl) await checkWebhookUrl(input.webhookUrl, mode, 'webhook_url');
+      const valid = checkSettings(
+        withAuthDefault({ ...settingsDefaults(mode), ...defined(input), mode }, input),
+      );
+      if (valid.webhookUrl) await checkWebhookUrl(valid.webhookUrl, mode, 'webhook_url');
       const clientSecret = newSecret();
       const row = await repo.insertClient(db, {
+        ...valid,
         id: ids.uuid(),
         clientId: `${mode}_${ids.token(15)}`,
-        name: valid.name,
         mode,
-        scopes: valid.scopes,
         secretHash: await hashSecret(clientSecret),
-        tokenEndpointAuthMethod: valid.tokenEndpointAuthMethod,
-        jwks: input.jwks ?? null,
-        tlsSubjectDn: input.tlsSubjectDn ?? null,
-        tlsCertThumbprint: input.tlsCertThumbprint ?? null,
-        uxTemplate: input.uxTemplate ?? 'default',
-        webhookUrl: input.webhookUrl ?? null,
-        trackingRequired: input.trackingRequired ?? false,
+        clientAppKey: newAppKey(),
         createdAt: clock.now(),
       });
       return { client: strip(row), clientSecret };
+    },
+
+    async update(clientId, input) {
+      const current = await repo.findClientByClientId(db, clientId);
+      if (!current || !CLIENT_ID.test(clientId)) throw notFound(clientId);
+      const { disabled, ...settings } = defined(input);
+      const valid = checkSettings(withAuthDefault({ ...current, ...settings }, settings));
+      if (settings.webhookUrl) await checkWebhookUrl(settings.webhookUrl, current.mode, 'webhook_url');
+      const row = await repo.updateClient(
+        db,
+        clientId,
+        { ...valid, disabled: disabled ?? current.disabled },
+        clock.now(),
+      );
+      rows.delete(clientId);
+      if (!row) throw notFound(clientId);
+      return strip(row);
     },
 
     async list() {
@@ -118,31 +152,37 @@ export function createClientsService(deps: {
       const secret = newSecret();
       const updated = await repo.updateSecretHash(db, clientId, await hashSecret(secret), clock.now());
       rows.delete(clientId);
-      if (!updated) throw new ApiError('not_found', `No API client with client_id ${clientId}.`);
+      if (!updated) throw notFound(clientId);
       return secret;
     },
 
+    async rotateAppKey(clientId) {
+      const key = newAppKey();
+      const updated = await repo.updateAppKey(db, clientId, key, clock.now());
+      rows.delete(clientId);
+      if (!updated) throw notFound(clientId);
+      return key;
+    },
+
     async authenticateWithSecret(clientId, secret, address) {
-      const row = await findRow(clientId);
-      const usable = row && !row.disabled ? row : undefined;
-      const key = usable ? verified.key(usable.secretHash, secret) : undefined;
-      const now = clock.now().getTime();
-      if (usable && key && verified.has(key, now)) return strip(usable);
-      // A hash is about to be spent: failures are throttled and hashing is bounded (unknown ids spend
-      // comparable time on a dummy hash, so they cannot be told apart from wrong secrets).
       const attempt = { clientId, address };
-      const ok = await gate.run(async () => {
-        await throttle?.check(attempt);
-        return verifySecret(secret, usable?.secretHash ?? DUMMY_HASH);
-      }, key);
-      if (ok === undefined) throw busy();
-      if (!ok || !usable || !key) {
+      const row = await findRow(clientId);
+      let result = await checkSecret(row, secret, attempt);
+      if (result === false && row) {
+        // The row may be a cached copy from before a rotation made by another process (the CLI on a shared
+        // PostgreSQL database): a new secret must work at once, so a failure looks at the current row once.
+        const fresh = await repo.findClientByClientId(db, clientId);
+        if (fresh && fresh.secretHash !== row.secretHash) {
+          rows.set(clientId, fresh, clock.now().getTime());
+          result = await checkSecret(fresh, secret, attempt);
+        }
+      }
+      if (result === false) {
         // The failure that spends a key is already answered 429, as at the token endpoint.
         await throttle?.fail(attempt);
         return undefined;
       }
-      verified.add(key, now);
-      return strip(usable);
+      return strip(result);
     },
   };
 }
@@ -158,39 +198,13 @@ const CLIENT_ID = /^[A-Za-z0-9_-]{1,128}$/;
 // A well-formed hash of a random value, used only to equalise timing for unknown client ids.
 const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 
-function validateCreate(input: CreateClientInput, mode: ClientMode) {
-  const name = input.name?.trim() ?? '';
-  if (name.length < 1 || name.length > 128) throw validationError('name', 'must be 1 to 128 characters');
-  if (mode !== 'test' && mode !== 'live') throw validationError('mode', 'must be test or live');
-  const scopes = input.scopes ?? [...clientScopes];
-  if (scopes.length === 0 || scopes.some((s) => !clientScopes.includes(s))) {
-    throw validationError('scopes', `must be a non-empty subset of ${clientScopes.join(', ')}`);
-  }
-  if (input.uxTemplate !== undefined && !(uxTemplates as readonly string[]).includes(input.uxTemplate)) {
-    throw validationError('ux_template', `must be one of ${uxTemplates.join(', ')}`);
-  }
-  if (input.jwks) validateJwks(input.jwks);
-  const tokenEndpointAuthMethod: TokenAuthMethod =
-    input.tokenEndpointAuthMethod ?? (input.jwks ? 'private_key_jwt' : 'client_secret_basic');
-  if (tokenEndpointAuthMethod === 'private_key_jwt' && !input.jwks) {
-    throw validationError('jwks', 'is required for private_key_jwt');
-  }
-  if (tokenEndpointAuthMethod === 'tls_client_auth' && !input.tlsSubjectDn) {
-    throw validationError('tls_subject_dn', 'is required for tls_client_auth');
-  }
-  return { name, scopes: [...new Set(scopes)], tokenEndpointAuthMethod };
+/** The input without its undefined fields, so that spreading it keeps what it does not name. */
+function defined<T extends object>(input: T): Partial<T> {
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-const PUBLIC_KEY_TYPES = new Set(['RSA', 'EC', 'OKP']);
-
-function validateJwks(jwks: { keys: Record<string, unknown>[] }): void {
-  if (!jwks || !Array.isArray(jwks.keys) || jwks.keys.length === 0) {
-    throw validationError('jwks', 'must be a JWK Set with at least one key');
-  }
-  for (const key of jwks.keys) {
-    if (!key || typeof key !== 'object' || !PUBLIC_KEY_TYPES.has(String(key.kty))) {
-      throw validationError('jwks', 'keys must be RSA, EC or OKP public keys');
-    }
-    if ('d' in key || 'p' in key || 'q' in key) throw validationError('jwks', 'must hold public keys only');
-  }
+/** Giving JWKS without naming an auth method means private_key_jwt (as `ferry clients create --jwks-file`). */
+function withAuthDefault(merged: FullSettings, given: ClientSettings): FullSettings {
+  if (given.tokenEndpointAuthMethod || !given.jwks) return merged;
+  return { ...merged, tokenEndpointAuthMethod: 'private_key_jwt' };
 }

@@ -1,112 +1,81 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { ApiClient, ClientMode, ClientScope, TokenAuthMethod } from '../auth/index.js';
-import { parseConfig } from '../config/index.js';
-import { openRuntime } from '../runtime.js';
+import { addSettingsFlags, modeOption, settingsFromFlags } from './client-flags.js';
 import { CliError, type CliIo } from './io.js';
+import { type OperatorOpener, openOperator, withOperator } from './operator-session.js';
 
-function describe(client: ApiClient) {
-  return {
-    client_id: client.clientId,
-    name: client.name,
-    mode: client.mode,
-    scopes: client.scopes,
-    token_endpoint_auth_method: client.tokenEndpointAuthMethod,
-    ux_template: client.uxTemplate,
-    webhook_url: client.webhookUrl,
-    tracking_required: client.trackingRequired,
-    created_at: client.createdAt.toISOString(),
-  };
-}
-
-function readJwks(file: string): { keys: Record<string, unknown>[] } {
-  try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-    // A single JWK is accepted as well as a JWK Set.
-    if (parsed && typeof parsed === 'object' && 'keys' in parsed)
-      return parsed as { keys: Record<string, unknown>[] };
-    return { keys: [parsed as Record<string, unknown>] };
-  } catch (error) {
-    throw new CliError(`--jwks-file ${file}: ${(error as Error).message}`);
-  }
-}
-
-async function withServices<T>(
-  io: CliIo,
-  fn: (services: Awaited<ReturnType<typeof openRuntime>>['services']) => Promise<T>,
-) {
-  const runtime = await openRuntime(parseConfig(io.env, io.cwd));
-  try {
-    return await fn(runtime.services);
-  } finally {
-    await runtime.close();
-  }
-}
-
-export function addClientsCommands(program: Command, io: CliIo): void {
+/**
+ * `ferry clients create | list | show | update | rotate-secret | rotate-app-key`: directly on the database, or
+ * through a running server's operator API (operator-session.ts decides), the same either way.
+ */
+export function addClientsCommands(program: Command, io: CliIo, open: OperatorOpener = openOperator): void {
   const clients = program.command('clients').description('Manage API clients (tenants)');
+  const run = <T>(fn: Parameters<typeof withOperator<T>>[2]) => withOperator(io, open, fn);
+  const print = (json: unknown, lines: string[], asJson: unknown) => {
+    if (asJson) io.out(JSON.stringify(json));
+    else for (const line of lines) io.out(line);
+  };
 
-  clients
-    .command('create')
-    .description('Create an API client; prints client_id and, once, client_secret')
-    .requiredOption('--name <name>', 'application name (api_client_app in responses)')
-    .option('--mode <mode>', 'test or live', 'test')
-    .option('--scopes <list>', 'comma-separated: pay,ais', 'pay,ais')
-    .option('--webhook-url <url>', 'default webhook URL')
-    .option('--ux-template <name>', 'default hosted-page template')
-    .option('--jwks-file <file>', 'public JWK Set for private_key_jwt')
-    .option(
-      '--auth-method <method>',
-      'token endpoint auth: client_secret_basic, private_key_jwt, tls_client_auth',
-    )
-    .option('--tls-subject-dn <dn>', 'client certificate subject DN (tls_client_auth)')
-    .option('--tls-cert-thumbprint <x5t>', 'bind tokens to this certificate (base64url SHA-256)')
-    .option('--tracking-required', 'make tracking ids mandatory')
-    .option('--json', 'print one JSON object')
-    .action(async (opts) => {
-      const mode = opts.mode as ClientMode;
-      if (mode !== 'test' && mode !== 'live') throw new CliError('--mode must be test or live');
-      const created = await withServices(io, (s) =>
-        s.clients.create({
-          name: opts.name,
-          mode,
-          scopes: String(opts.scopes)
-            .split(',')
-            .map((x) => x.trim())
-            .filter(Boolean) as ClientScope[],
-          webhookUrl: opts.webhookUrl ?? null,
-          ...(opts.uxTemplate ? { uxTemplate: opts.uxTemplate } : {}),
-          jwks: opts.jwksFile ? readJwks(opts.jwksFile) : null,
-          ...(opts.authMethod ? { tokenEndpointAuthMethod: opts.authMethod as TokenAuthMethod } : {}),
-          tlsSubjectDn: opts.tlsSubjectDn ?? null,
-          tlsCertThumbprint: opts.tlsCertThumbprint ?? null,
-          trackingRequired: Boolean(opts.trackingRequired),
-        }),
-      );
-      if (opts.json) {
-        io.out(JSON.stringify({ ...describe(created.client), client_secret: created.clientSecret }));
-        return;
-      }
-      io.out(`Created ${created.client.mode} API client "${created.client.name}"`);
-      io.out(`client_id:     ${created.client.clientId}`);
-      io.out(`client_secret: ${created.clientSecret}`);
-      io.out('The secret is shown only now; Ferry stores a hash of it.');
-    });
+  addSettingsFlags(
+    clients
+      .command('create')
+      .description('Create an API client; prints client_id, client_app_key and, once, client_secret')
+      .requiredOption('--name <name>', 'application name (api_client_app in responses)')
+      .addOption(modeOption()),
+  ).action(async (opts) => {
+    if (opts.mode !== 'test' && opts.mode !== 'live') throw new CliError('--mode must be test or live');
+    const input = { ...(await settingsFromFlags(opts)), name: String(opts.name), mode: opts.mode };
+    const created = await run((op) => op.createClient(input));
+    print(
+      created,
+      [
+        `Created ${created.mode} API client "${created.name}"`,
+        `client_id:      ${created.client_id}`,
+        `client_secret:  ${created.client_secret}`,
+        `client_app_key: ${created.client_app_key}`,
+        'The secret is shown only now; Ferry stores a hash of it.',
+      ],
+      opts.json,
+    );
+  });
+
+  addSettingsFlags(
+    clients
+      .command('update')
+      .description("Change a client's settings: only the flags given change; --disable refuses it at once")
+      .argument('<client_id>')
+      .option('--name <name>', 'application name')
+      .option('--enable', 'let the client authenticate again')
+      .option('--disable', "refuse the client's credentials and tokens from now on"),
+  ).action(async (clientId: string, opts) => {
+    if (opts.enable && opts.disable) throw new CliError('--enable and --disable exclude each other');
+    const input = await settingsFromFlags(opts);
+    if (opts.enable || opts.disable) input.enabled = Boolean(opts.enable);
+    if (Object.keys(input).length === 0)
+      throw new CliError('nothing to change: give at least one setting flag');
+    const updated = await run((op) => op.updateClient(clientId, input));
+    print(updated, [`Updated API client ${updated.client_id} (${Object.keys(input).join(', ')})`], opts.json);
+  });
 
   clients
     .command('list')
     .description('List API clients')
     .option('--json', 'print a JSON array')
     .action(async (opts) => {
-      const list = await withServices(io, (s) => s.clients.list());
-      if (opts.json) {
-        io.out(JSON.stringify(list.map(describe)));
-        return;
-      }
+      const list = await run((op) => op.listClients());
+      if (opts.json) return io.out(JSON.stringify(list));
       if (list.length === 0) io.out('No API clients yet: ferry clients create --name "My shop"');
       for (const c of list) {
-        io.out([c.clientId, c.mode, c.scopes.join(','), c.createdAt.toISOString(), c.name].join('\t'));
+        const state = c.enabled ? c.mode : `${c.mode},disabled`;
+        io.out([c.client_id, state, c.scopes.join(','), c.created_at, c.name].join('\t'));
       }
+    });
+
+  clients
+    .command('show')
+    .description('Print every setting of one client (never its secret)')
+    .argument('<client_id>')
+    .action(async (clientId: string) => {
+      io.out(JSON.stringify(await run((op) => op.getClient(clientId)), null, 2));
     });
 
   clients
@@ -115,8 +84,21 @@ export function addClientsCommands(program: Command, io: CliIo): void {
     .argument('<client_id>')
     .option('--json', 'print one JSON object')
     .action(async (clientId: string, opts) => {
-      const secret = await withServices(io, (s) => s.clients.rotateSecret(clientId));
-      if (opts.json) io.out(JSON.stringify({ client_id: clientId, client_secret: secret }));
-      else io.out(`client_secret: ${secret}\nThe previous secret no longer works.`);
+      const rotated = await run((op) => op.rotateSecret(clientId));
+      print(
+        rotated,
+        [`client_secret: ${rotated.client_secret}`, 'The previous secret no longer works.'],
+        opts.json,
+      );
+    });
+
+  clients
+    .command('rotate-app-key')
+    .description('Replace a client_app_key of the classic API (the old one stops working at once)')
+    .argument('<client_id>')
+    .option('--json', 'print one JSON object')
+    .action(async (clientId: string, opts) => {
+      const rotated = await run((op) => op.rotateAppKey(clientId));
+      print(rotated, [`client_app_key: ${rotated.client_app_key}`], opts.json);
     });
 }

@@ -3,6 +3,7 @@ import { ConfigError, parseConfig } from '../config/index.js';
 import { startFerry, stopOnSignals } from '../main.js';
 import { ApiError } from '../shared/errors.js';
 import { migrate, openStore } from '../store/index.js';
+import { addAuditCommand } from './audit.command.js';
 import { addClientsCommands } from './clients.command.js';
 import { bootstrapFirstRun } from './first-run.js';
 import { CliError, type CliIo } from './io.js';
@@ -34,6 +35,8 @@ export function buildProgram(io: CliIo, plugins: CommandPlugin[] = []): Command 
       io.out(
         `Ferry listening on ${listening} (public URL ${config.publicUrl}, ${running.services.store.kind} database)`,
       );
+      if (running.operatorUrl)
+        io.out(`Operator API on ${running.operatorUrl} (ferry clients/keys use it while this runs)`);
       for (const line of intro ?? []) io.out(line);
       stopOnSignals(running, io.err);
     });
@@ -64,6 +67,7 @@ export function buildProgram(io: CliIo, plugins: CommandPlugin[] = []): Command 
 
   addClientsCommands(program, io);
   addKeysCommands(program, io);
+  addAuditCommand(program, io);
   addSandboxBankCommand(program, io);
   for (const plugin of plugins) plugin(program, io);
   return program;

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, decodeKey, parseConfig, resolveMasterKey } from './index.js';
+import { ConfigError, decodeKey, parseConfig, resolveMasterKey, resolveOperatorToken } from './index.js';
 
 describe('parseConfig', () => {
   it('applies the documented defaults and freezes the result', () => {
@@ -100,6 +100,54 @@ describe('parseConfig', () => {
     expect(decodeKey(bytes.toString('base64'))).toEqual(bytes);
     expect(decodeKey(bytes.toString('base64url'))).toEqual(bytes);
     expect(decodeKey(Buffer.alloc(16).toString('hex'))).toBeUndefined();
+  });
+});
+
+describe('the operator listener', () => {
+  it('listens on loopback, on the port after PORT (random with PORT=0), or not at all', () => {
+    expect(parseConfig({}).admin).toEqual({
+      host: '127.0.0.1',
+      port: 3001,
+      token: undefined,
+      url: undefined,
+    });
+    expect(parseConfig({ PORT: '0' }).admin.port).toBe(0);
+    expect(parseConfig({ PORT: '65535' }).admin.port).toBe(65534);
+    expect(parseConfig({ ADMIN_PORT: '9000', ADMIN_HOST: '::1' }).admin).toMatchObject({
+      host: '::1',
+      port: 9000,
+    });
+    expect(parseConfig({ ADMIN_PORT: 'off' }).admin.port).toBeUndefined();
+    expect(parseConfig({ FERRY_ADMIN_URL: 'http://10.0.0.5:3001/' }).admin.url).toBe('http://10.0.0.5:3001');
+    const bad = () =>
+      parseConfig({ ADMIN_PORT: 'high', FERRY_ADMIN_TOKEN: 'short', FERRY_ADMIN_URL: 'ftp://x' });
+    expect(bad).toThrow(ConfigError);
+    try {
+      bad();
+    } catch (error) {
+      expect((error as ConfigError).problems).toEqual([
+        'ADMIN_PORT must be a port number or off (got "high")',
+        'FERRY_ADMIN_TOKEN must be 32 to 512 printable characters without spaces',
+        'FERRY_ADMIN_URL must be an http(s) origin like http://127.0.0.1:3001 (got "ftp://x")',
+      ]);
+    }
+  });
+
+  it('generates a 0600 operator token in the data dir once, unless FERRY_ADMIN_TOKEN is set', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ferry-token-'));
+    try {
+      const config = parseConfig({ FERRY_DATA_DIR: dir });
+      const token = resolveOperatorToken(config);
+      expect(token).toMatch(/^fat_[\w-]{43}$/);
+      expect(statSync(path.join(dir, 'admin.token')).mode & 0o777).toBe(0o600);
+      expect(resolveOperatorToken(config)).toBe(token);
+      const given = 'g'.repeat(40);
+      expect(resolveOperatorToken(parseConfig({ FERRY_DATA_DIR: dir, FERRY_ADMIN_TOKEN: given }))).toBe(
+        given,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -34,6 +34,7 @@ export interface Config {
     /** Backstop period of the `ais.jobs` task: a new job wakes it at once; this finds what a wake missed. */
     readonly jobPollMs: number;
   };
+  readonly admin: AdminConfig;
   /** The mounted sandbox bank: ms after a payment's acceptance until it reports ACSP, and ACSC (settled). */
   readonly sandboxBank: { readonly acspAfterMs: number; readonly acscAfterMs: number };
 }
@@ -56,6 +57,20 @@ export interface WebhooksConfig {
    * of it has failed; then they go out and it keeps retrying on its own. Live, and test-mode clients.
    */
   readonly orderHoldMs: { readonly live: number; readonly test: number };
+}
+
+/**
+ * The operator listener (the operator API the CLI calls while a server runs): its own HTTP listener, on
+ * loopback by default and never on the public one.
+ */
+export interface AdminConfig {
+  readonly host: string;
+  /** undefined: no operator listener (ADMIN_PORT=off). */
+  readonly port: number | undefined;
+  /** FERRY_ADMIN_TOKEN; unset: a token generated into `<dataDir>/admin.token` (mode 0600). */
+  readonly token: string | undefined;
+  /** FERRY_ADMIN_URL: where the CLI reaches a running server's operator API (instead of `<dataDir>/admin.json`). */
+  readonly url: string | undefined;
 }
 
 export interface TlsConfig {
@@ -167,10 +182,40 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
       testRefreshCooldownSeconds: int('AIS_TEST_REFRESH_COOLDOWN_SECONDS', 60, 0, 30 * 86400),
       jobPollMs: int('AIS_JOB_POLL_MS', 1000, 100, 3_600_000),
     }),
+    admin: parseAdminConfig(read, port, problems),
     sandboxBank: parseSandboxBankTiming(int, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+/** ADMIN_PORT defaults to the port after PORT (a random one when PORT is 0); `off` disables the listener. */
+function parseAdminConfig(
+  read: (name: string) => string | undefined,
+  port: number,
+  problems: string[],
+): AdminConfig {
+  const rawPort = read('ADMIN_PORT');
+  let adminPort: number | undefined = port === 0 ? 0 : port < 65535 ? port + 1 : port - 1;
+  if (rawPort === 'off') adminPort = undefined;
+  else if (rawPort !== undefined) {
+    if (/^\d+$/.test(rawPort) && Number(rawPort) <= 65535) adminPort = Number(rawPort);
+    else problems.push(`ADMIN_PORT must be a port number or off (got "${rawPort}")`);
+  }
+  const token = read('FERRY_ADMIN_TOKEN');
+  if (token !== undefined && !/^[\x21-\x7e]{32,512}$/.test(token)) {
+    problems.push('FERRY_ADMIN_TOKEN must be 32 to 512 printable characters without spaces');
+  }
+  const url = read('FERRY_ADMIN_URL');
+  if (url !== undefined && !/^https?:\/\/[^/?#\s]+\/?$/.test(url)) {
+    problems.push(`FERRY_ADMIN_URL must be an http(s) origin like http://127.0.0.1:3001 (got "${url}")`);
+  }
+  return Object.freeze({
+    host: read('ADMIN_HOST') ?? '127.0.0.1',
+    port: adminPort,
+    token,
+    url: url?.replace(/\/$/, ''),
+  });
 }
 
 /** ACSP by default 2 s and ACSC 5 s after acceptance; ACSC may not come before ACSP. */

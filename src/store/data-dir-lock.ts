@@ -29,14 +29,25 @@ export function acquireDataDirLock(dataDir: string, pid: number = process.pid): 
       const holder = Number(readFileSync(file, 'utf8'));
       if (holder && holder !== pid && isAlive(holder)) {
         throw new Error(
-          `The embedded database in ${dataDir} is in use by process ${holder}. Stop it first, ` +
-            'or run Ferry on PostgreSQL (DATABASE_URL) to share the database between processes.',
+          `The embedded database in ${dataDir} is in use by process ${holder}, which has no operator API ` +
+            '(ADMIN_PORT=off, or a `ferry worker`). Stop it first, or run Ferry on PostgreSQL (DATABASE_URL) ' +
+            'to share the database between processes.',
         );
       }
       rmSync(file, { force: true });
     }
   }
   throw new Error(`Could not lock ${dataDir}`);
+}
+
+/** The live process holding the embedded data folder, if any. */
+export function dataDirHolder(dataDir: string): number | undefined {
+  try {
+    const holder = Number(readFileSync(path.join(dataDir, 'ferry.pid'), 'utf8'));
+    return holder && isAlive(holder) ? holder : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isAlive(pid: number): boolean {

@@ -1,5 +1,5 @@
 export type { DataDirLock } from './data-dir-lock.js';
-export { acquireDataDirLock } from './data-dir-lock.js';
+export { acquireDataDirLock, dataDirHolder } from './data-dir-lock.js';
 export type { OpenStoreOptions, ScriptRunner, Store, StoreKind } from './database.js';
 export { openStore, pgliteParsers } from './database.js';
 export { withIndexPlans } from './index-plans.js';

@@ -24,6 +24,11 @@ export interface ApiClientsTable {
   tracking_required: Generated<boolean>;
   disabled: Generated<boolean>;
   secret_rotated_at: NullableTimestamp;
+  client_app_key: string;
+  redirect_uris: Generated<string[]>;
+  frame_ancestors: Generated<string[]>;
+  v1s_identity: string | null;
+  v1s_jwks: ColumnType<JwksJson | null, string | null, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -1,0 +1,173 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../test/support/test-app.js';
+import { buildOperatorApp, OPERATOR_BASE } from './index.js';
+
+const token = `fat_${'x'.repeat(40)}`;
+
+/** The operator API: token-only, every change audit-logged without secrets, the clients service's rules. */
+describe('operator API', () => {
+  let t: TestApp;
+  let ops: FastifyInstance;
+  beforeAll(async () => {
+    t = await createTestApp();
+    ops = await buildOperatorApp({ ...t.services.operatorDeps, token });
+  });
+  afterAll(async () => {
+    await ops.close();
+    await t.close();
+  });
+
+  const call = async (
+    method: 'GET' | 'POST' | 'PATCH',
+    path: string,
+    body?: unknown,
+    auth = `Bearer ${token}`,
+  ) => {
+    const res = await ops.inject({
+      method,
+      url: `${OPERATOR_BASE}${path}`,
+      headers: { ...(auth ? { authorization: auth } : {}), 'x-ferry-actor': 'cli:ana' },
+      ...(body === undefined ? {} : { payload: body as Record<string, unknown> }),
+    });
+    return { status: res.statusCode, body: res.json(), headers: res.headers };
+  };
+
+  it('refuses a missing or wrong token on every route, with WWW-Authenticate, and records the refusal', async () => {
+    for (const [auth, message] of [
+      ['', 'An operator token is required.'],
+      [`Bearer ${token}x`, 'The operator token is wrong.'],
+      [`Basic ${Buffer.from(`a:${token}`).toString('base64')}`, 'An operator token is required.'],
+    ] as const) {
+      for (const [method, path] of [
+        ['GET', '/clients'],
+        ['POST', '/clients'],
+        ['PATCH', '/clients/test_x'],
+        ['POST', '/keys/rotate'],
+        ['GET', '/audit'],
+        ['GET', '/nowhere'],
+      ] as const) {
+        const res = await call(method, path, method === 'GET' ? undefined : { name: 'X' }, auth);
+        expect(res.status, `${method} ${path}`).toBe(401);
+        expect(res.body).toEqual({ error: { code: 'unauthorized', message } });
+        expect(res.headers['www-authenticate']).toBe('Bearer realm="ferry-operator"');
+      }
+    }
+    expect((await call('GET', '/clients')).body.clients).toEqual([]);
+    const audit = (await call('GET', '/audit?limit=1')).body.entries;
+    expect(audit[0]).toMatchObject({ actor: 'unauthenticated from 127.0.0.1', outcome: 'unauthorized' });
+  });
+
+  it('creates, shows, updates, disables and rotates a client; the audit names fields, never values', async () => {
+    const created = await call('POST', '/clients', {
+      name: 'Shop',
+      webhook_url: 'https://hooks.example/ferry',
+      redirect_uris: ['https://shop.example/back'],
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      name: 'Shop',
+      mode: 'test',
+      enabled: true,
+      redirect_uris: ['https://shop.example/back'],
+      frame_ancestors: [],
+    });
+    const { client_id: id, client_secret: secret, client_app_key: appKey } = created.body;
+    expect(secret).toMatch(/^fsk_/);
+    expect(appKey).toMatch(/^fak_/);
+    const providers = (s: string) => t.call('/test/providers/list', {}, { client_id: id, client_secret: s });
+    expect((await providers(secret)).status).toBe(200);
+
+    const shown = await call('GET', `/clients/${id}`);
+    expect(shown.body).not.toHaveProperty('client_secret');
+    expect(JSON.stringify(shown.body)).not.toContain(secret);
+
+    const updated = await call('PATCH', `/clients/${id}`, {
+      frame_ancestors: ['https://shop.example'],
+      v1s_identity: 'ops@shop.example',
+      enabled: false,
+    });
+    expect(updated.status).toBe(200);
+    expect(updated.body).toMatchObject({ enabled: false, frame_ancestors: ['https://shop.example'] });
+    expect((await providers(secret)).status).toBe(401);
+    await call('PATCH', `/clients/${id}`, { enabled: true });
+    expect((await providers(secret)).status).toBe(200);
+
+    const rotated = await call('POST', `/clients/${id}/rotate-secret`);
+    expect((await providers(rotated.body.client_secret)).status).toBe(200);
+    expect((await providers(secret)).status).toBe(401);
+    const appKeyRotated = await call('POST', `/clients/${id}/rotate-app-key`);
+    expect(appKeyRotated.body.client_app_key).not.toBe(appKey);
+
+    const entries = (await call('GET', '/audit?limit=6')).body.entries as Record<string, unknown>[];
+    expect(entries.map((e) => [e.action, e.target, e.outcome])).toEqual([
+      ['clients.rotate-app-key', id, 'ok'],
+      ['clients.rotate-secret', id, 'ok'],
+      ['clients.update', id, 'ok'],
+      ['clients.update', id, 'ok'],
+      ['clients.create', null, 'ok'],
+      expect.anything(),
+    ]);
+    expect(entries[0]!.actor).toBe('operator-token (cli:ana) from 127.0.0.1');
+    expect(entries[3]!.detail).toEqual({ fields: ['enabled', 'frame_ancestors', 'v1s_identity'] });
+    const dump = JSON.stringify(entries);
+    for (const value of [
+      secret,
+      rotated.body.client_secret,
+      appKeyRotated.body.client_app_key,
+      'hooks.example',
+    ]) {
+      expect(dump).not.toContain(value);
+    }
+  });
+
+  it('answers bad input with a stable code, and records the failed change', async () => {
+    const cases: [string, 'POST' | 'PATCH', string, unknown, number, string][] = [
+      ['no name', 'POST', '/clients', {}, 400, 'validation_error'],
+      ['unknown field', 'POST', '/clients', { name: 'A', colour: 'red' }, 400, 'validation_error'],
+      [
+        'bad redirect',
+        'POST',
+        '/clients',
+        { name: 'A', redirect_uris: ['http://a.example/cb'] },
+        400,
+        'validation_error',
+      ],
+      ['a new client disabled', 'POST', '/clients', { name: 'A', enabled: false }, 400, 'validation_error'],
+      ['mode change', 'PATCH', '/clients/test_nope', { mode: 'live' }, 400, 'validation_error'],
+      ['unknown client', 'PATCH', '/clients/test_nope', { name: 'B' }, 404, 'not_found'],
+      ['unknown client rotation', 'POST', '/clients/test_nope/rotate-secret', undefined, 404, 'not_found'],
+      ['not JSON', 'POST', '/clients', 'name=A', 415, 'unsupported_media_type'],
+    ];
+    for (const [what, method, path, body, status, code] of cases) {
+      const res =
+        typeof body === 'string'
+          ? await ops.inject({
+              method,
+              url: `${OPERATOR_BASE}${path}`,
+              headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' },
+              payload: body,
+            })
+          : undefined;
+      const answer = res ? { status: res.statusCode, body: res.json() } : await call(method, path, body);
+      expect(answer.status, what).toBe(status);
+      expect(answer.body.error.code, what).toBe(code);
+    }
+    expect((await call('GET', '/clients/test_nope')).status).toBe(404);
+    expect((await call('GET', '/audit?limit=0')).status).toBe(400);
+    const last = (await call('GET', '/audit?limit=1')).body.entries[0];
+    expect(last).toMatchObject({
+      action: 'clients.rotate-secret',
+      target: 'test_nope',
+      outcome: 'not_found',
+    });
+  });
+
+  it('rotates the webhook signing keys and lists the published ones', async () => {
+    const before = (await call('GET', '/keys')).body.keys as { kid: string }[];
+    const rotation = await call('POST', '/keys/rotate');
+    expect(rotation.body.previous).toBe(before[0]!.kid);
+    const after = (await call('GET', '/keys')).body.keys as { kid: string }[];
+    expect(after.map((k) => k.kid)).toEqual([rotation.body.current, rotation.body.previous]);
+  });
+});

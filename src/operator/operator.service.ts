@@ -1,0 +1,135 @@
+import type { JWK } from 'jose';
+import type { Kysely } from 'kysely';
+import type { ClientsService } from '../auth/index.js';
+import type { Clock } from '../shared/clock.js';
+import { ApiError, validationError } from '../shared/errors.js';
+import type { Ids } from '../shared/ids.js';
+import type { Database } from '../store/index.js';
+import type { RotationResult, WebhookKeys } from '../webhooks/index.js';
+import { type AuditEntry, insertAudit, listAudit } from './audit.repository.js';
+import {
+  type ClientView,
+  type CreatedClientView,
+  clientView,
+  createdClientView,
+  fieldsOf,
+  settingsOf,
+} from './client.view.js';
+import type { ClientInput } from './operator.schema.js';
+
+/** Who asks: `cli:<user>` for the CLI on this machine, `operator-token` for the operator API, with the address. */
+export interface Actor {
+  who: string;
+  from?: string;
+}
+
+/**
+ * Everything an operator does to API clients and signing keys, one way for the CLI (directly on the database,
+ * or through a running server's operator API) and the operator API itself. Every call is audit-logged.
+ */
+export interface Operator {
+  listClients(): Promise<ClientView[]>;
+  getClient(clientId: string): Promise<ClientView>;
+  createClient(input: ClientInput & { name: string }): Promise<CreatedClientView>;
+  updateClient(clientId: string, input: ClientInput): Promise<ClientView>;
+  rotateSecret(clientId: string): Promise<{ client_id: string; client_secret: string }>;
+  rotateAppKey(clientId: string): Promise<{ client_id: string; client_app_key: string }>;
+  rotateKeys(): Promise<RotationResult>;
+  listKeys(): Promise<{ keys: JWK[] }>;
+  audit(limit?: number): Promise<AuditView[]>;
+}
+
+export interface OperatorDeps {
+  clients: ClientsService;
+  keys: WebhookKeys;
+  db: Kysely<Database>;
+  clock: Clock;
+  ids: Ids;
+}
+
+export type AuditView = ReturnType<typeof auditView>;
+const auditView = (e: AuditEntry) => ({
+  at: e.at.toISOString(),
+  actor: e.actor,
+  action: e.action,
+  target: e.target,
+  outcome: e.outcome,
+  detail: e.detail,
+});
+
+export function createOperator(deps: OperatorDeps, actor: Actor): Operator {
+  const { clients, keys, db, clock, ids } = deps;
+  const who = actor.from ? `${actor.who} from ${actor.from}` : actor.who;
+
+  /** Runs one action and records it, whatever its outcome (reads are not recorded: they change nothing). */
+  const audited = async <T>(
+    action: string,
+    target: string | null,
+    detail: Record<string, unknown> | null,
+    run: () => Promise<T>,
+  ): Promise<T> => {
+    let outcome = 'ok';
+    try {
+      return await run();
+    } catch (error) {
+      outcome = error instanceof ApiError ? error.code : 'internal_error';
+      throw error;
+    } finally {
+      await insertAudit(db, { id: ids.uuid(), at: clock.now(), actor: who, action, target, outcome, detail });
+    }
+  };
+  const found = async (clientId: string) => {
+    const client = await clients.find(clientId);
+    if (!client) throw new ApiError('not_found', `No API client with client_id ${clientId}.`);
+    return client;
+  };
+
+  return {
+    listClients: async () => (await clients.list()).map(clientView),
+    getClient: async (clientId) => clientView(await found(clientId)),
+
+    createClient: (input) =>
+      audited('clients.create', null, { fields: fieldsOf(input) }, async () => {
+        if (input.enabled === false) throw validationError('enabled', 'a new client starts enabled');
+        const created = await clients.create({ ...settingsOf(input), name: input.name, mode: input.mode });
+        return createdClientView(created);
+      }),
+
+    updateClient: (clientId, input) =>
+      audited('clients.update', clientId, { fields: fieldsOf(input) }, async () => {
+        if (input.mode !== undefined) {
+          throw validationError('mode', 'cannot change: create a client of the other mode instead');
+        }
+        return clientView(await clients.update(clientId, settingsOf(input)));
+      }),
+
+    rotateSecret: (clientId) =>
+      audited('clients.rotate-secret', clientId, null, async () => ({
+        client_id: clientId,
+        client_secret: await clients.rotateSecret(clientId),
+      })),
+
+    rotateAppKey: (clientId) =>
+      audited('clients.rotate-app-key', clientId, null, async () => ({
+        client_id: clientId,
+        client_app_key: await clients.rotateAppKey(clientId),
+      })),
+
+    rotateKeys: () => audited('keys.rotate', null, null, () => keys.rotate()),
+    listKeys: () => keys.jwks(),
+    audit: async (limit = 50) => (await listAudit(db, limit)).map(auditView),
+  };
+}
+
+/** A call to the operator API without the right token: recorded, with where it came from. */
+export async function auditRefusal(deps: OperatorDeps, from: string, route: string): Promise<void> {
+  await insertAudit(deps.db, {
+    id: deps.ids.uuid(),
+    at: deps.clock.now(),
+    actor: `unauthenticated from ${from}`,
+    action: route,
+    target: null,
+    outcome: 'unauthorized',
+    detail: null,
+  });
+}
