@@ -63,6 +63,17 @@ export async function buildApp(
     reply.header('x-request-id', request.id);
     done(null, payload);
   });
+  // Every request by its route pattern (never the raw URL: ids would make one series each) and status.
+  const { metrics } = services;
+  app.addHook('onResponse', (request, reply, done) => {
+    metrics.httpRequest(
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
+    done();
+  });
   installErrorHandling(app);
   if (deps.checkResponses) installResponseCheck(app);
   installHttpHygiene(app);

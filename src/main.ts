@@ -46,6 +46,7 @@ export async function startFerry(config: Config, parts: { api: boolean; worker: 
       ({ app } = await buildApp(config, { services, ...(https ? { server: { https } } : {}) }));
       await app.listen({ port: config.port, host: config.host });
       if (config.admin.port !== undefined) {
+        services.metrics.collectProcessMetrics();
         operatorApp = await buildOperatorApp({
           ...services.operatorDeps,
           token: resolveOperatorToken(config),

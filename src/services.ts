@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import {
   type AisService,
+  addAisMetrics,
   type CreateAisOptions,
   createAisService,
   defaultAisSettings,
@@ -23,18 +24,24 @@ import {
   VerifyGate,
 } from './auth/index.js';
 import type { Config } from './config/index.js';
-import { type BankConnector, createDevQsealc, createNextGenPsd2Connector } from './connectors/index.js';
+import {
+  type BankConnector,
+  createDevQsealc,
+  createNextGenPsd2Connector,
+  meteredConnector,
+} from './connectors/index.js';
 import { registerMaintenance } from './maintenance.js';
 import { type Actor, createOperator, type Operator, type OperatorDeps } from './operator/index.js';
-import { createPayService, type PayService, registerPayWorker } from './pay/index.js';
+import { addPayMetrics, createPayService, type PayService, registerPayWorker } from './pay/index.js';
 import { type Catalogue, loadCatalogue } from './providers/index.js';
 import { type Clock, systemClock } from './shared/clock.js';
 import { type CursorCodec, createCursorCodec } from './shared/cursor.js';
 import { type Ids, randomIds } from './shared/ids.js';
+import { createMetrics, type Metrics } from './shared/metrics.js';
 import { loggerOptions } from './shared/redact.js';
 import { createSecretBox, type SecretBox } from './shared/secret-box.js';
-import type { Store } from './store/index.js';
-import { createWebhooksService, type WebhooksService } from './webhooks/index.js';
+import { addStoreMetrics, type Store } from './store/index.js';
+import { addWebhookMetrics, createWebhooksService, type WebhooksService } from './webhooks/index.js';
 import { createWorkerRegistry, type WorkerRegistry } from './worker/index.js';
 
 /** Everything a Ferry process runs on, built once (the composition root for the app, the CLI and workers). */
@@ -57,6 +64,8 @@ export interface Services {
   cursors: CursorCodec;
   /** A key for one purpose (e.g. hosted-page CSRF), derived from the master key: the same in every process. */
   deriveKey(purpose: string): Buffer;
+  /** This process's metrics (served on the operator listener at /metrics). */
+  metrics: Metrics;
   /** Idempotency keys and rate limits for the API (shared across processes through the database). */
   guards: { idempotency: IdempotencyStore; rateLimiter: RateLimiter };
   /** What the operator API serves and the CLI does: clients and keys, audit-logged under `actor`. */
@@ -114,10 +123,22 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
   registerMaintenance({ worker, oauth, guards });
   // Background failures that are not a caller's (a webhook attempt failing inside Ferry) go to this log.
   const log = pino({ ...loggerOptions(config.logLevel), name: 'ferry' });
-  const webhooks = createWebhooksService({ config, store, clock, secretBox, worker, cursors, log });
+  const metrics = createMetrics();
+  const webhooks = createWebhooksService({
+    config,
+    store,
+    clock,
+    secretBox,
+    worker,
+    cursors,
+    log,
+    onAttempt: metrics.webhookAttempt,
+  });
   // The one way to banks, the sandbox included (cec_ro wants a QSealC: without one its calls are refused).
-  const connector =
-    deps.connector ?? createNextGenPsd2Connector({ ids, clock, qsealc: await loadQsealc(config, clock) });
+  const connector = meteredConnector(
+    deps.connector ?? createNextGenPsd2Connector({ ids, clock, qsealc: await loadQsealc(config, clock) }),
+    metrics.bankCall,
+  );
   const pay = createPayService({
     db: store.db,
     clock,
@@ -152,8 +173,13 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     },
   });
   registerAisWorker(worker, ais);
-  const operatorDeps: OperatorDeps = { clients, keys: webhooks.keys, db: store.db, clock, ids };
+  addStoreMetrics(metrics, store);
+  addWebhookMetrics(metrics, store.db);
+  addPayMetrics(metrics, store.db);
+  addAisMetrics(metrics, store.db);
+  const operatorDeps: OperatorDeps = { clients, keys: webhooks.keys, db: store.db, clock, ids, metrics };
   return {
+    metrics,
     operatorDeps,
     operator: (actor) => createOperator(operatorDeps, actor),
     config,

@@ -12,7 +12,7 @@ import type { Clock } from '../shared/clock.js';
 import type { CursorCodec } from '../shared/cursor.js';
 import type { Ids } from '../shared/ids.js';
 import type { SecretBox } from '../shared/secret-box.js';
-import type { Store } from '../store/index.js';
+import { countByStatus, type Store } from '../store/index.js';
 import type { HostedPages } from '../webui/index.js';
 import type { WorkerRegistry } from '../worker/index.js';
 import { type AisDeps, type AisSettings, aisCursors, defaultAisSettings } from './ais.context.js';
@@ -21,6 +21,7 @@ import { type AisBackground, addAisTasks, createAisBackground } from './ais.task
 import { createBulkCopy } from './bulk-copy.js';
 import { consentPage } from './consent-page.routes.js';
 import './ais.schema.js';
+import type { Metrics } from '../shared/metrics.js';
 
 export type { AisDeps, AisSettings } from './ais.context.js';
 export { defaultAisSettings } from './ais.context.js';
@@ -99,3 +100,13 @@ export async function registerAisRoutes(
   await deps.pages.register(consentPage(ais));
 }
 export { openBankConsentId } from './bank-consent-id.js';
+
+/** Consents and refresh jobs by status, read at each scrape of /metrics. */
+export function addAisMetrics(metrics: Metrics, db: Store['db']): void {
+  metrics.gauge('ferry_ais_consents', 'AIS consents by status', ['status'], async () =>
+    (await countByStatus(db, 'ais_consents')).map(({ status, n }) => ({ labels: { status }, value: n })),
+  );
+  metrics.gauge('ferry_ais_jobs', 'AIS refresh jobs by status', ['status'], async () =>
+    (await countByStatus(db, 'ais_jobs')).map(({ status, n }) => ({ labels: { status }, value: n })),
+  );
+}

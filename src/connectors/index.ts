@@ -3,6 +3,8 @@
 export { bankError, errorFromResponse, tppMessagesOf } from './bank-error.js';
 export { createDevQsealc } from './dev-qsealc.js';
 export type { Exchange } from './http.js';
+export type { BankCallObserver } from './metered.js';
+export { meteredConnector } from './metered.js';
 export type { NextGenPsd2Connector, NextGenPsd2ConnectorOptions } from './nextgenpsd2.connector.js';
 export { createNextGenPsd2Connector, psuIp } from './nextgenpsd2.connector.js';
 export type * from './types.js';

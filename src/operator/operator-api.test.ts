@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseMetrics, seriesValue } from '../../test/support/prometheus.js';
 import { createTestApp, type TestApp } from '../../test/support/test-app.js';
+import { startReceiver } from '../../test/support/webhook-receiver.js';
+import { recordEvent } from '../webhooks/index.js';
 import { buildOperatorApp, OPERATOR_BASE } from './index.js';
 
 const token = `fat_${'x'.repeat(40)}`;
@@ -169,5 +172,76 @@ describe('operator API', () => {
     expect(rotation.body.previous).toBe(before[0]!.kid);
     const after = (await call('GET', '/keys')).body.keys as { kid: string }[];
     expect(after.map((k) => k.kid)).toEqual([rotation.body.current, rotation.body.previous]);
+  });
+
+  const scrape = async () => {
+    const res = await ops.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/plain');
+    return parseMetrics(res.body);
+  };
+
+  it('needs the operator token', async () => {
+    expect((await ops.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
+  });
+
+  it('parses as Prometheus text and changes as requests, links and webhooks happen', async () => {
+    t.services.metrics.collectProcessMetrics();
+    const before = await scrape();
+    const route = { method: 'POST', route: '/test/links/create', status: '200' };
+    const linksBefore = seriesValue(before, 'ferry_http_request_duration_seconds', route);
+    const created = await t.call('/test/links/create', {
+      single_transfer: {
+        amount: '1.00',
+        currency: 'RON',
+        creditor_name: 'A',
+        creditor_iban: 'RO10RZBR0000069999999970',
+      },
+    });
+    expect(created.status).toBe(200);
+    expect((await t.call('/test/links/create', { single_transfer: {} })).status).toBe(400);
+
+    const after = await scrape();
+    expect(seriesValue(after, 'ferry_http_request_duration_seconds', route)).toBe(linksBefore + 1);
+    expect(
+      seriesValue(after, 'ferry_http_request_duration_seconds', { ...route, status: '400' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(seriesValue(after, 'ferry_payment_links', { status: 'created' })).toBe(
+      seriesValue(before, 'ferry_payment_links', { status: 'created' }) + 1,
+    );
+    expect(after.find((f) => f.name === 'ferry_db_pool_connections')).toBeDefined();
+    expect(after.find((f) => f.name === 'ferry_nodejs_eventloop_lag_seconds')).toBeDefined();
+    for (const name of ['ferry_ais_consents', 'ferry_ais_jobs', 'ferry_webhook_queue_depth']) {
+      expect(
+        after.find((f) => f.name === name),
+        name,
+      ).toBeDefined();
+    }
+  });
+
+  it('counts the webhook queue and every delivery attempt', async () => {
+    const receiver = await startReceiver(() => 200);
+    try {
+      const { clientId } = await t.client({ webhookUrl: `${receiver.url}/hook` });
+      const client = (await t.services.clients.find(clientId))!;
+      await recordEvent(t.store.db, {
+        type: 'consent_status_update',
+        clientId: client.id,
+        objectId: 'consent-1',
+        payload: { consent_id: 'consent-1', status: 'active' },
+        at: t.services.clock.now(),
+      });
+      expect(seriesValue(await scrape(), 'ferry_webhook_queue_depth')).toBe(1);
+      await t.worker.drain();
+      const after = await scrape();
+      expect(seriesValue(after, 'ferry_webhook_queue_depth')).toBe(0);
+      expect(seriesValue(after, 'ferry_webhook_attempt_duration_seconds', { outcome: 'delivered' })).toBe(1);
+    } finally {
+      await receiver.close();
+    }
   });
 });

@@ -73,6 +73,11 @@ export async function buildOperatorApp(deps: OperatorDeps & { token: string }): 
       .send({ error: { code: 'not_found', message: `No operator route ${request.method} ${request.url}.` } }),
   );
 
+  // Prometheus scrapes with the same token (scrape config: `authorization: {credentials_file: .../admin.token}`).
+  app.get('/metrics', async (_request, reply) =>
+    reply.header('content-type', deps.metrics.registry.contentType).send(await deps.metrics.text()),
+  );
+
   const base = OPERATOR_BASE;
   const byId = { params: ClientIdParams };
   app.get(`${base}/clients`, async (request) => ({ clients: await operatorOf(request).listClients() }));

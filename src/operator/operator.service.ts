@@ -4,6 +4,7 @@ import type { ClientsService } from '../auth/index.js';
 import type { Clock } from '../shared/clock.js';
 import { ApiError, validationError } from '../shared/errors.js';
 import type { Ids } from '../shared/ids.js';
+import type { Metrics } from '../shared/metrics.js';
 import type { Database } from '../store/index.js';
 import type { RotationResult, WebhookKeys } from '../webhooks/index.js';
 import { type AuditEntry, insertAudit, listAudit } from './audit.repository.js';
@@ -41,6 +42,8 @@ export interface Operator {
 
 export interface OperatorDeps {
   clients: ClientsService;
+  /** Served at /metrics on the operator listener. */
+  metrics: Metrics;
   keys: WebhookKeys;
   db: Kysely<Database>;
   clock: Clock;

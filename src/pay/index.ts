@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { RpcDeps } from '../api/index.js';
 import type { Catalogue } from '../providers/index.js';
+import type { Metrics } from '../shared/metrics.js';
+import { countByStatus } from '../store/index.js';
 import type { HostedPages } from '../webui/index.js';
 import type { WorkerRegistry } from '../worker/index.js';
 import { bankNotificationRootKey } from './bank-notifications.js';
@@ -70,4 +72,11 @@ export async function registerPayRoutes(
     rootKey: deps.pay.notificationKey,
     nowSeconds: () => Math.floor(deps.clock.now().getTime() / 1000),
   });
+}
+
+/** Payment links by status, read at each scrape of /metrics. */
+export function addPayMetrics(metrics: Metrics, db: PayDeps['db']): void {
+  metrics.gauge('ferry_payment_links', 'Payment links by status', ['status'], async () =>
+    (await countByStatus(db, 'pay_links')).map(({ status, n }) => ({ labels: { status }, value: n })),
+  );
 }

@@ -1,3 +1,4 @@
+export { countByStatus } from './counts.js';
 export type { DataDirLock } from './data-dir-lock.js';
 export { acquireDataDirLock, dataDirHolder } from './data-dir-lock.js';
 export type { OpenStoreOptions, ScriptRunner, Store, StoreKind } from './database.js';
@@ -9,3 +10,4 @@ export type { Migration, MigrationSet } from './migrate.js';
 export { ferryMigrations, loadMigrations, migrate, migrationsApplied, migrationsDir } from './migrate.js';
 export type * from './schema.js';
 export { runStatement } from './statement.js';
+export { addStoreMetrics } from './store.metrics.js';

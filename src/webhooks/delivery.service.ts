@@ -24,6 +24,8 @@ export interface DeliveryDeps {
   random?: () => number;
   /** Told of an attempt that failed inside Ferry (say, a key that cannot be decrypted); it is retried. */
   onInternalError?: (error: unknown, eventId: string) => void;
+  /** Told of every recorded attempt: its outcome (delivered, retry, failed) and latency (metrics). */
+  onAttempt?: (outcome: string, seconds: number) => void;
 }
 
 /** The error recorded for an attempt that failed inside Ferry; the detail goes to Ferry's log, not the client. */
@@ -147,12 +149,18 @@ export function createDeliveryService(deps: DeliveryDeps) {
       if ('noTarget' in d) noTarget.push(d.eventId);
       else records.push(d.record);
     }
-    if (noTarget.length === 0) return repo.applyAttempts(store.db, records); // atomic alone
     const at = clock.now();
-    return store.db.transaction().execute(async (tx) => {
-      await repo.markNoTarget(tx, noTarget, at);
-      return repo.applyAttempts(tx, records);
-    });
+    const applied =
+      noTarget.length === 0
+        ? await repo.applyAttempts(store.db, records) // atomic alone
+        : await store.db.transaction().execute(async (tx) => {
+            await repo.markNoTarget(tx, noTarget, at);
+            return repo.applyAttempts(tx, records);
+          });
+    if (deps.onAttempt) {
+      for (const r of records) if (applied.has(r.eventId)) deps.onAttempt(r.outcome, r.latencyMs / 1000);
+    }
+    return applied;
   }
 
   /** Claims up to `limit` due events for `leaseMs`, in order per object (see repo.claimDue). */

@@ -221,3 +221,13 @@ export async function resetForReplay(tx: Transaction<Database>, id: string, at: 
     .where('id', '=', id)
     .execute();
 }
+
+/** Events waiting for delivery (due now or retrying later): the delivery queue's depth. */
+export async function countPendingEvents(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('webhook_events')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('state', '=', 'pending')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -15,6 +15,7 @@ export {
   TargetUnresolved,
   validateTargetUrl,
 } from './ssrf.js';
+export { addWebhookMetrics } from './webhooks.metrics.js';
 export { registerWebhookRoutes } from './webhooks.routes.js';
 export type {
   AttemptOutcome,

@@ -32,6 +32,8 @@ export interface WebhooksDeps {
   log?: { error(detail: Record<string, unknown>, message: string): void };
   resolver?: Resolver;
   random?: () => number;
+  /** Told of every recorded delivery attempt (metrics). */
+  onAttempt?: (outcome: string, seconds: number) => void;
 }
 
 export interface EventView {
@@ -94,6 +96,7 @@ export function createWebhooksService(deps: WebhooksDeps): WebhooksService {
     onInternalError: (err, eventId) => log?.error({ err, eventId }, 'webhook attempt failed inside Ferry'),
     ...(deps.resolver ? { resolver: deps.resolver } : {}),
     ...(deps.random ? { random: deps.random } : {}),
+    ...(deps.onAttempt ? { onAttempt: deps.onAttempt } : {}),
   });
 
   worker.add(

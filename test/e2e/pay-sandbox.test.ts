@@ -7,6 +7,7 @@ import {
   seedCredentials,
 } from '../../src/sandbox-bank/test-support/sca-driver.js';
 import { csrfOf } from '../support/csrf.js';
+import { parseMetrics, seriesValue } from '../support/prometheus.js';
 import { type Stack, startStack } from '../support/stack.js';
 
 /**
@@ -96,6 +97,16 @@ describe('pay end to end through the sandbox bank (HTTP)', () => {
       'completed',
     ]);
     expect(done.service_provider).toMatchObject({ provider_id: 'bt_ro' });
+    // Every bank call is in /metrics by provider, operation and outcome.
+    const metrics = parseMetrics(await s.services.metrics.text());
+    const calls = (operation: string) =>
+      seriesValue(metrics, 'ferry_bank_call_duration_seconds', {
+        provider: 'bt_ro',
+        operation,
+        outcome: 'ok',
+      });
+    expect(calls('createPayment')).toBeGreaterThanOrEqual(1);
+    expect(calls('getPaymentStatus')).toBeGreaterThanOrEqual(1);
   });
 
   it('cec_ro (signed requests): approve → completed', async () => {
