@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOperatorTestApp } from '../../test/support/operator-app.js';
 import { parseMetrics, seriesValue } from '../../test/support/prometheus.js';
-import { createTestApp, type TestApp } from '../../test/support/test-app.js';
+import type { TestApp } from '../../test/support/test-app.js';
 import { startReceiver } from '../../test/support/webhook-receiver.js';
 import { recordEvent } from '../webhooks/index.js';
-import { buildOperatorApp, OPERATOR_BASE } from './index.js';
+import { OPERATOR_BASE } from './index.js';
 
 const token = `fat_${'x'.repeat(40)}`;
 
@@ -12,14 +13,11 @@ const token = `fat_${'x'.repeat(40)}`;
 describe('operator API', () => {
   let t: TestApp;
   let ops: FastifyInstance;
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    t = await createTestApp();
-    ops = await buildOperatorApp({ ...t.services.operatorDeps, token });
+    ({ t, ops, close } = await createOperatorTestApp(token));
   });
-  afterAll(async () => {
-    await ops.close();
-    await t.close();
-  });
+  afterAll(() => close());
 
   const call = async (
     method: 'GET' | 'POST' | 'PATCH',

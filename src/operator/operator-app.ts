@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { ApiError } from '../shared/errors.js';
+import { registerConsole } from './console.routes.js';
 import { AuditQuery, ClientIdParams, ClientInput } from './operator.schema.js';
 import { auditRefusal, createOperator, type OperatorDeps } from './operator.service.js';
 
@@ -13,6 +14,14 @@ const clientErrorCodes: Record<number, string> = {
   413: 'payload_too_large',
   415: 'unsupported_media_type',
 };
+
+/** The console's pages and the hosted-page kit's assets it uses. */
+const isConsolePath = (url: string) =>
+  url === '/console' ||
+  url.startsWith('/console/') ||
+  url.startsWith('/console?') ||
+  url.startsWith('/webui/assets/') ||
+  url === '/favicon.ico';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
@@ -40,6 +49,8 @@ export async function buildOperatorApp(deps: OperatorDeps & { token: string }): 
   };
 
   app.addHook('onRequest', async (request, reply) => {
+    // The console signs in with the token and keeps a session of its own (console.routes.ts).
+    if (isConsolePath(request.url)) return;
     const header = request.headers.authorization ?? '';
     const given = /^Bearer (\S+)$/.exec(header)?.[1];
     if (given && timingSafeEqual(digest(given), expected)) return;
@@ -77,6 +88,8 @@ export async function buildOperatorApp(deps: OperatorDeps & { token: string }): 
   app.get('/metrics', async (_request, reply) =>
     reply.header('content-type', deps.metrics.registry.contentType).send(await deps.metrics.text()),
   );
+
+  await registerConsole(app, { ...deps, secure: false });
 
   const base = OPERATOR_BASE;
   const byId = { params: ClientIdParams };

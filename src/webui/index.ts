@@ -9,6 +9,8 @@ import type { Store } from '../store/index.js';
 import { createHostedPages, type HostedPages } from './hosted-page.routes.js';
 import { registerWebuiAssets } from './layout.js';
 
+export type { Csrf } from './csrf.js';
+export { CSRF_FIELD, createCsrf, readCookie } from './csrf.js';
 export type {
   HostedPage,
   HostedPages,
@@ -26,6 +28,7 @@ export {
   faviconPath,
   languageLinks,
   newNonce,
+  registerWebuiAssets,
   renderPage,
   scriptPath,
   setPageHeaders,

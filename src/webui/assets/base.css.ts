@@ -30,7 +30,7 @@ label{cursor:pointer}
 .field{margin:0 0 .75rem}
 .field label{display:block;font-weight:600;margin-bottom:.25rem}
 .hint{display:block;color:var(--muted,#5f6b7a);font-size:.875rem}
-input[type=text],select{font:inherit;width:100%;padding:.65rem .75rem;border:1px solid var(--line,#9aa5b1);border-radius:var(--radius,8px);background:#fff;color:#17202a;min-height:44px}
+input[type=text],input[type=password],textarea,select{font:inherit;width:100%;padding:.65rem .75rem;border:1px solid var(--line,#9aa5b1);border-radius:var(--radius,8px);background:#fff;color:#17202a;min-height:44px}
 .method{display:flex;align-items:center;gap:.75rem;padding:.75rem;border:1px solid var(--line,#c9d1d9);border-radius:var(--radius,8px);background:var(--card,#fff);margin-bottom:.5rem;min-height:44px}
 .method input{width:1.25rem;height:1.25rem;flex:none;accent-color:var(--accent,#0b57d0)}
 .method:has(input:checked){border-color:var(--accent,#0b57d0);box-shadow:0 0 0 2px var(--accent,#0b57d0) inset}

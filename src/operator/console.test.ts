@@ -1,0 +1,199 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, watchedPage } from '../../test/support/browser.js';
+import { needs } from '../../test/support/needs.js';
+import { createOperatorTestApp } from '../../test/support/operator-app.js';
+import { createTestApp, type TestApp } from '../../test/support/test-app.js';
+import { buildOperatorApp } from './index.js';
+
+const executablePath = await needs('chromium');
+const token = `fat_${'c'.repeat(40)}`;
+
+/** The operator console on the operator listener: sessions, CSRF, and the clients pages. */
+describe('operator console', () => {
+  let t: TestApp;
+  let ops: FastifyInstance;
+  let close: () => Promise<void>;
+  beforeAll(async () => {
+    ({ t, ops, close } = await createOperatorTestApp(token));
+  });
+  afterAll(() => close());
+
+  const cookiesOf = (res: { headers: Record<string, unknown> }) =>
+    ([] as string[])
+      .concat((res.headers['set-cookie'] as string | string[] | undefined) ?? [])
+      .map((c) => c.split(';')[0]!)
+      .join('; ');
+  const csrfIn = (body: string) => /name="csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
+  const signIn = async () => {
+    const form = await ops.inject({ method: 'GET', url: '/console/sign-in' });
+    const csrfCookie = cookiesOf(form);
+    const res = await ops.inject({
+      method: 'POST',
+      url: '/console/sign-in',
+      headers: { cookie: csrfCookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ csrf: csrfIn(form.body), token }).toString(),
+    });
+    expect(res.statusCode).toBe(303);
+    const session = cookiesOf(res);
+    expect(String(res.headers['set-cookie'])).toMatch(
+      /ferry_console=\d+\.[\w-]{43}; Max-Age=1800; Path=\/console; HttpOnly; SameSite=Strict/,
+    );
+    return `${csrfCookie}; ${session}`;
+  };
+
+  it('sends every page to sign-in without a session, and refuses a wrong token', async () => {
+    for (const url of ['/console', '/console/clients/test_x', '/console?lang=ro']) {
+      const res = await ops.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(303);
+      expect(res.headers.location).toMatch(/^\/console\/sign-in\?lang=(en|ro)$/);
+    }
+    for (const url of [
+      '/console/clients',
+      '/console/clients/test_x/rotate-secret',
+      '/console/clients/test_x/disable',
+    ]) {
+      const res = await ops.inject({ method: 'POST', url, payload: {} });
+      expect(res.statusCode, url).toBe(303);
+    }
+    const forged = await ops.inject({
+      method: 'GET',
+      url: '/console',
+      headers: { cookie: 'ferry_console=99999999999.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+    });
+    expect(forged.statusCode).toBe(303);
+    const form = await ops.inject({ method: 'GET', url: '/console/sign-in?lang=ro' });
+    expect(form.statusCode).toBe(200);
+    expect(form.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(form.body).toContain('Token de operator');
+    const wrong = await ops.inject({
+      method: 'POST',
+      url: '/console/sign-in',
+      headers: { cookie: cookiesOf(form), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ csrf: csrfIn(form.body), token: 'nope' }).toString(),
+    });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.headers['set-cookie'] ?? '').not.toContain('ferry_console=');
+  });
+
+  it('refuses every POST without the CSRF token of its form, even with a session', async () => {
+    const cookie = await signIn();
+    const { client } = await t.services.clients.create({ name: 'Target' });
+    for (const path of [
+      '/console/clients',
+      `/console/clients/${client.clientId}/rotate-secret`,
+      `/console/clients/${client.clientId}/disable`,
+      `/console/clients/${client.clientId}/settings`,
+      '/console/sign-out',
+    ]) {
+      const res = await ops.inject({
+        method: 'POST',
+        url: path,
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: 'name=Evil&csrf=forged',
+      });
+      expect(res.statusCode, path).toBe(403);
+    }
+    expect((await t.services.clients.find(client.clientId))?.disabled).toBe(false);
+    // The operator API's token does not open the console, and a console session does not open the API.
+    expect(
+      (await ops.inject({ method: 'GET', url: '/operator/v1/clients', headers: { cookie } })).statusCode,
+    ).toBe(401);
+  });
+});
+
+describe.skipIf(!executablePath)('operator console in Chromium', () => {
+  let t: TestApp;
+  let ops: FastifyInstance;
+  let browser: Browser;
+  let base: string;
+  beforeAll(async () => {
+    t = await createTestApp();
+    ops = await buildOperatorApp({ ...t.services.operatorDeps, token });
+    await ops.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(ops.server.address() as AddressInfo).port}`;
+    browser = await launchBrowser(executablePath!);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await ops?.close();
+    await t?.close();
+  });
+
+  it('signs in, creates a client (secret once), edits it, rotates its secret and disables it, at 360 px', async () => {
+    const { page, problems, close } = await watchedPage(browser, {
+      origins: [base],
+      width: 360,
+      height: 740,
+      locale: 'en-GB',
+    });
+    try {
+      await page.goto(`${base}/console`);
+      expect(page.url()).toBe(`${base}/console/sign-in?lang=en`);
+      await page.fill('input[name="token"]', token);
+      await Promise.all([page.waitForURL(`${base}/console?lang=en`), page.click('button[type="submit"]')]);
+      await page.fill('input[name="name"]', 'Browser shop');
+      await Promise.all([
+        page.waitForLoadState('load'),
+        page.click('form[action^="/console/clients"] button[type="submit"]'),
+      ]);
+      const secret = (await page.textContent('#secret'))!;
+      expect(secret).toMatch(/^fsk_/);
+      const clientId = /client_id<\/dt><dd><code>(test_[\w-]+)/.exec(await page.content())![1]!;
+      expect(
+        (await t.call('/test/providers/list', {}, { client_id: clientId, client_secret: secret })).status,
+      ).toBe(200);
+
+      await page.fill(
+        'textarea[name="redirect_uris"]',
+        'https://shop.example/back\nhttps://shop.example/again',
+      );
+      await page.click('form[action*="/settings"] button[type="submit"]');
+      await page.waitForSelector('text=Saved.');
+      expect((await t.services.clients.find(clientId))?.redirectUris).toEqual([
+        'https://shop.example/back',
+        'https://shop.example/again',
+      ]);
+
+      await page.fill('textarea[name="frame_ancestors"]', 'https://shop.example/not-an-origin');
+      await page.click('form[action*="/settings"] button[type="submit"]');
+      await page.waitForSelector('.alert >> text=frame_ancestors');
+
+      await page.click('form[action*="/rotate-secret"] button');
+      await page.waitForSelector('text=New secret');
+      const next = (await page.textContent('#secret'))!;
+      expect(next).not.toBe(secret);
+      expect(
+        (await t.call('/test/providers/list', {}, { client_id: clientId, client_secret: secret })).status,
+      ).toBe(401);
+
+      await page.click('form[action*="/disable"] button');
+      await page.waitForSelector('form[action*="/enable"]');
+      expect((await t.services.clients.find(clientId))?.disabled).toBe(true);
+
+      const layout = (await page.evaluate(
+        '({ w: document.documentElement.scrollWidth, c: document.documentElement.clientWidth })',
+      )) as { w: number; c: number };
+      expect(layout.w).toBeLessThanOrEqual(layout.c);
+      await page.goto(`${base}/console?lang=ro`);
+      expect(await page.textContent('h1')).toBe('Clienți API');
+      const audit = await t.services.operator({ who: 'test' }).audit(5);
+      expect(audit.map((e) => e.action)).toEqual([
+        'clients.update',
+        'clients.rotate-secret',
+        'clients.update',
+        'clients.update',
+        'clients.create',
+      ]);
+      expect(audit[0]!.actor).toBe('console from 127.0.0.1');
+      // The refused setting's page is answered 400, which Chromium reports; nothing else went wrong.
+      expect(problems).toEqual([
+        'Failed to load resource: the server responded with a status of 400 (Bad Request)',
+      ]);
+    } finally {
+      await close();
+    }
+  });
+});
