@@ -116,7 +116,7 @@ describe('administration while ferry start runs (embedded data folder)', () => {
     const after = await runFerry(['clients', 'list', '--json'], { FERRY_DATA_DIR: dir });
     expect(after.code, after.stderr).toBe(0);
     expect(JSON.parse(after.stdout)).toHaveLength(2);
-  });
+  }, 180_000); // a server and nine CLI processes: 33 s alone, over 60 s beside CI's other test files
 });
 
 describe.skipIf(!server)('administration while ferry start runs (PostgreSQL)', () => {
@@ -138,5 +138,5 @@ describe.skipIf(!server)('administration while ferry start runs (PostgreSQL)', (
     } finally {
       rmSync(env.FERRY_DATA_DIR, { recursive: true, force: true });
     }
-  });
+  }, 180_000);
 });
