@@ -177,7 +177,16 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
   addWebhookMetrics(metrics, store.db);
   addPayMetrics(metrics, store.db);
   addAisMetrics(metrics, store.db);
-  const operatorDeps: OperatorDeps = { clients, keys: webhooks.keys, db: store.db, clock, ids, metrics };
+  const operatorDeps: OperatorDeps = {
+    clients,
+    links: pay.links,
+    webhooks,
+    keys: webhooks.keys,
+    db: store.db,
+    clock,
+    ids,
+    metrics,
+  };
   return {
     metrics,
     operatorDeps,

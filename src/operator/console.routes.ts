@@ -12,6 +12,7 @@ import {
   setPageHeaders,
 } from '../webui/index.js';
 import { type ConsoleFrame, clientPage, clientsPage, signInPage } from './console.view.js';
+import { registerLinkPages } from './console-links.routes.js';
 import { createConsoleSessions, SESSION_COOKIE } from './console-session.js';
 import type { ClientInput } from './operator.schema.js';
 import { createOperator, type OperatorDeps } from './operator.service.js';
@@ -111,6 +112,8 @@ export async function registerConsole(
         );
       }
     });
+
+    registerLinkPages(scope, { ...deps, frame, send });
 
     const byId = (request: FastifyRequest) => (request.params as { id: string }).id;
     scope.get('/console/clients/:id', async (request, reply) =>

@@ -6,6 +6,8 @@ import { launchBrowser, watchedPage } from '../../test/support/browser.js';
 import { needs } from '../../test/support/needs.js';
 import { createOperatorTestApp } from '../../test/support/operator-app.js';
 import { createTestApp, type TestApp } from '../../test/support/test-app.js';
+import { startReceiver } from '../../test/support/webhook-receiver.js';
+import { recordEvent } from '../webhooks/index.js';
 import { buildOperatorApp } from './index.js';
 
 const executablePath = await needs('chromium');
@@ -45,7 +47,13 @@ describe('operator console', () => {
   };
 
   it('sends every page to sign-in without a session, and refuses a wrong token', async () => {
-    for (const url of ['/console', '/console/clients/test_x', '/console?lang=ro']) {
+    for (const url of [
+      '/console',
+      '/console/clients/test_x',
+      '/console?lang=ro',
+      '/console/links',
+      '/console/links/x',
+    ]) {
       const res = await ops.inject({ method: 'GET', url });
       expect(res.statusCode, url).toBe(303);
       expect(res.headers.location).toMatch(/^\/console\/sign-in\?lang=(en|ro)$/);
@@ -97,6 +105,24 @@ describe('operator console', () => {
       expect(res.statusCode, path).toBe(403);
     }
     expect((await t.services.clients.find(client.clientId))?.disabled).toBe(false);
+    // Searches with bad input say why; an unknown link is 404.
+    for (const query of ['status=paid', 'from=yesterday', 'client=test_nobody']) {
+      const res = await ops.inject({ method: 'GET', url: `/console/links?${query}`, headers: { cookie } });
+      expect(res.statusCode, query).toBe(400);
+      expect(res.body).toContain('class="alert"');
+    }
+    const found = await ops.inject({
+      method: 'GET',
+      url: '/console/links?status=created',
+      headers: { cookie },
+    });
+    expect(found.statusCode).toBe(200);
+    const unknown = await ops.inject({
+      method: 'GET',
+      url: `/console/links/${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}`,
+      headers: { cookie },
+    });
+    expect(unknown.statusCode).toBe(404);
     // The operator API's token does not open the console, and a console session does not open the API.
     expect(
       (await ops.inject({ method: 'GET', url: '/operator/v1/clients', headers: { cookie } })).statusCode,
@@ -172,6 +198,49 @@ describe.skipIf(!executablePath)('operator console in Chromium', () => {
       await page.click('form[action*="/disable"] button');
       await page.waitForSelector('form[action*="/enable"]');
       expect((await t.services.clients.find(clientId))?.disabled).toBe(true);
+
+      // A link with a delivered webhook: found by web_id, its attempts shown, one redelivered.
+      const receiver = await startReceiver(() => 200);
+      try {
+        await t.services.clients.update(clientId, { disabled: false, webhookUrl: `${receiver.url}/hook` });
+        const link = await t.call(
+          '/test/links/create',
+          {
+            single_transfer: {
+              amount: '5.00',
+              currency: 'RON',
+              creditor_name: 'A',
+              creditor_iban: 'RO10RZBR0000069999999970',
+            },
+          },
+          { client_id: clientId, client_secret: next },
+        );
+        expect(link.status).toBe(200);
+        const { link_id: linkId, web_id: webId } = link.body as { link_id: string; web_id: string };
+        await recordEvent(t.store.db, {
+          type: 'link_status_update',
+          clientId: (await t.services.clients.find(clientId))!.id,
+          objectId: linkId,
+          payload: { link_id: linkId, status: 'completed' },
+          at: t.services.clock.now(),
+        });
+        await t.worker.drain();
+        await page.goto(`${base}/console/links?lang=en`);
+        await page.fill('input[name="q"]', webId);
+        await Promise.all([page.waitForURL(/q=/), page.click('form[action="/console/links"] button')]);
+        await Promise.all([page.waitForLoadState('load'), page.click(`a:has-text("${webId}")`)]);
+        expect(await page.textContent('ul.events')).toContain('delivered 200');
+        await page.click('ul.events form button');
+        await page.waitForSelector('text=Queued for delivery again.');
+        await t.worker.drain();
+        expect(receiver.received.length).toBe(2);
+        await page.reload();
+        expect(await page.locator('ul.events ol li').count()).toBe(2);
+      } finally {
+        await receiver.close();
+      }
+      await t.services.clients.update(clientId, { disabled: true });
+      await page.goto(`${base}/console/clients/${clientId}?lang=en`);
 
       const layout = (await page.evaluate(
         '({ w: document.documentElement.scrollWidth, c: document.documentElement.clientWidth })',

@@ -36,6 +36,7 @@ const strings: Record<Lang, Record<string, string>> = {
     'o.saved': 'Saved.',
     'o.audit': 'Recent operator actions',
     'o.back': 'All clients',
+    'o.links': 'Payment links',
   },
   ro: {
     'o.title': 'Consola operatorului Ferry',
@@ -70,6 +71,7 @@ const strings: Record<Lang, Record<string, string>> = {
     'o.saved': 'Salvat.',
     'o.audit': 'Acțiuni recente ale operatorilor',
     'o.back': 'Toți clienții',
+    'o.links': 'Linkuri de plată',
   },
 };
 
@@ -81,13 +83,13 @@ export interface ConsoleFrame {
 }
 
 const tOf = (lang: Lang) => translator(lang, strings);
-const hidden = (f: ConsoleFrame) => html`<input type="hidden" name="csrf" value="${f.csrf}">`;
-const q = (f: ConsoleFrame) => `?lang=${f.lang}`;
+export const hiddenCsrf = (f: ConsoleFrame) => html`<input type="hidden" name="csrf" value="${f.csrf}">`;
+export const langQuery = (f: ConsoleFrame) => `?lang=${f.lang}`;
 
-function page(f: ConsoleFrame, title: string, body: Raw, signedIn = true): string {
+export function consolePage(f: ConsoleFrame, title: string, body: Raw, signedIn = true): string {
   const t = tOf(f.lang);
   const signOut = signedIn
-    ? html`<form method="post" action="${`/console/sign-out${q(f)}`}">${hidden(f)}<button type="submit" class="btn secondary">${t('o.signout')}</button></form>`
+    ? html`<form method="post" action="${`/console/sign-out${langQuery(f)}`}">${hiddenCsrf(f)}<button type="submit" class="btn secondary">${t('o.signout')}</button></form>`
     : html``;
   return renderPage({
     template: 'default',
@@ -98,7 +100,7 @@ function page(f: ConsoleFrame, title: string, body: Raw, signedIn = true): strin
     t,
     brand: t('o.title'),
     script: false,
-    body: html`<main id="main" class="card"><h1>${title}</h1>${body}${signOut}</main>`,
+    body: html`<main id="main" class="card">${signedIn ? html`<nav><a href="${`/console${langQuery(f)}`}">${t('o.clients')}</a> · <a href="${`/console/links${langQuery(f)}`}">${t('o.links')}</a></nav>` : html``}<h1>${title}</h1>${body}${signOut}</main>`,
   });
 }
 
@@ -106,12 +108,12 @@ const field = (label: string, input: Raw) => html`<div class="field"><label>${la
 
 export function signInPage(f: ConsoleFrame, wrong: boolean): string {
   const t = tOf(f.lang);
-  return page(
+  return consolePage(
     f,
     t('o.signin'),
     html`${wrong ? html`<p class="alert" role="alert">${t('o.token.wrong')}</p>` : html``}
 <p>${t('o.signin.hint')}</p>
-<form method="post" action="${`/console/sign-in${q(f)}`}">${hidden(f)}
+<form method="post" action="${`/console/sign-in${langQuery(f)}`}">${hiddenCsrf(f)}
 ${field(t('o.token'), html`<input type="password" name="token" autocomplete="current-password" required>`)}
 <button type="submit" class="btn">${t('o.signin')}</button></form>`,
     false,
@@ -130,14 +132,14 @@ export function clientsPage(
       ? html`<p>${t('o.clients.none')}</p>`
       : html`<ul class="clients">${clients.map(
           (c) =>
-            html`<li><a href="${`/console/clients/${c.client_id}${q(f)}`}">${c.name}</a> <code>${c.client_id}</code> ${c.mode}, ${c.enabled ? t('o.enabled') : t('o.disabled')}</li>`,
+            html`<li><a href="${`/console/clients/${c.client_id}${langQuery(f)}`}">${c.name}</a> <code>${c.client_id}</code> ${c.mode}, ${c.enabled ? t('o.enabled') : t('o.disabled')}</li>`,
         )}</ul>`;
-  return page(
+  return consolePage(
     f,
     t('o.clients'),
     html`${error ? html`<p class="alert" role="alert">${error}</p>` : html``}${list}
 <h2>${t('o.create')}</h2>
-<form method="post" action="${`/console/clients${q(f)}`}">${hidden(f)}
+<form method="post" action="${`/console/clients${langQuery(f)}`}">${hiddenCsrf(f)}
 ${field(t('o.name'), html`<input type="text" name="name" required maxlength="128">`)}
 ${field(t('o.mode'), html`<select name="mode"><option value="test">test</option><option value="live">live</option></select>`)}
 ${field(t('o.webhook'), html`<input type="text" name="webhook_url" inputmode="url">`)}
@@ -155,7 +157,7 @@ export function clientPage(
   const t = tOf(f.lang);
   const base = `/console/clients/${c.client_id}`;
   const action = (path: string, label: string, secondary = true) =>
-    html`<form method="post" action="${`${base}/${path}${q(f)}`}">${hidden(f)}<button type="submit" class="${raw(secondary ? 'btn secondary' : 'btn')}">${label}</button></form>`;
+    html`<form method="post" action="${`${base}/${path}${langQuery(f)}`}">${hiddenCsrf(f)}<button type="submit" class="${raw(secondary ? 'btn secondary' : 'btn')}">${label}</button></form>`;
   const shown =
     notice?.kind === 'created' || notice?.kind === 'rotated'
       ? html`<p class="alert" role="status">${t(notice.kind === 'created' ? 'o.created' : 'o.rotated')}</p>
@@ -165,7 +167,7 @@ export function clientPage(
         : notice?.kind === 'error'
           ? html`<p class="alert" role="alert">${notice.text ?? ''}</p>`
           : html``;
-  return page(
+  return consolePage(
     f,
     c.name,
     html`${shown}
@@ -174,7 +176,7 @@ export function clientPage(
 <div><dt>client_app_key</dt><dd><code>${c.client_app_key}</code></dd></div>
 <div><dt>${t('o.mode')}</dt><dd>${c.mode}, ${c.enabled ? t('o.enabled') : t('o.disabled')}</dd></div>
 </dl>
-<form method="post" action="${`${base}/settings${q(f)}`}">${hidden(f)}
+<form method="post" action="${`${base}/settings${langQuery(f)}`}">${hiddenCsrf(f)}
 ${field(t('o.name'), html`<input type="text" name="name" value="${c.name}" required maxlength="128">`)}
 ${field(t('o.scopes'), html`<input type="text" name="scopes" value="${c.scopes.join(',')}">`)}
 ${field(t('o.webhook'), html`<input type="text" name="webhook_url" value="${c.webhook_url ?? ''}" inputmode="url">`)}
@@ -187,6 +189,6 @@ ${field(t('o.v1s'), html`<input type="text" name="v1s_identity" value="${c.v1s_i
 ${action('rotate-secret', t('o.rotate'))}
 ${action('rotate-app-key', t('o.appkey'))}
 ${action(c.enabled ? 'disable' : 'enable', c.enabled ? t('o.disable') : t('o.enable'))}
-<p><a href="${`/console${q(f)}`}">${t('o.back')}</a></p>`,
+<p><a href="${`/console${langQuery(f)}`}">${t('o.back')}</a></p>`,
   );
 }

@@ -1,12 +1,13 @@
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import type { ClientsService } from '../auth/index.js';
+import type { LinksService } from '../pay/index.js';
 import type { Clock } from '../shared/clock.js';
 import { ApiError, validationError } from '../shared/errors.js';
 import type { Ids } from '../shared/ids.js';
 import type { Metrics } from '../shared/metrics.js';
 import type { Database } from '../store/index.js';
-import type { RotationResult, WebhookKeys } from '../webhooks/index.js';
+import type { RotationResult, WebhookKeys, WebhooksService } from '../webhooks/index.js';
 import { type AuditEntry, insertAudit, listAudit } from './audit.repository.js';
 import {
   type ClientView,
@@ -42,6 +43,10 @@ export interface Operator {
 
 export interface OperatorDeps {
   clients: ClientsService;
+  /** Payment links (the console searches every client's). */
+  links: LinksService;
+  /** Webhook events and their attempts, and redelivery (the console). */
+  webhooks: WebhooksService;
   /** Served at /metrics on the operator listener. */
   metrics: Metrics;
   keys: WebhookKeys;

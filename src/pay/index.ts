@@ -25,7 +25,7 @@ export {
 export { LIVE_STATUS_CHANNEL } from './link-events.js';
 export type { LinkEvent, LinkStatus } from './link-status.js';
 export { isFinal, linkStatuses, pollingStatuses, preBankStatuses, transition } from './link-status.js';
-export type { LinkRow } from './links.repository.js';
+export type { HistoryRow, LinkRow, LinkSearch } from './links.repository.js';
 export type { LinksService } from './links.service.js';
 export { defaultPolling, type PayDeps, type PollingPolicy } from './pay.deps.js';
 export { EXPIRE_TASK, POLL_TASK } from './pay.worker.js';

@@ -159,6 +159,15 @@ export function createLinksService(deps: PayDeps) {
       return { ...link, type };
     },
 
+    /** Every client's links matching the operator's search, newest first (the operator console). */
+    search: (filter: repo.LinkSearch) => repo.searchLinks(db, filter),
+
+    /** Any client's link with its status history (the operator console); undefined when there is none. */
+    async detail(linkId: string) {
+      const link = await repo.findLink(db, linkId);
+      return link ? { link, history: await repo.historyOf(db, link) } : undefined;
+    },
+
     /** The link with its status history (links/get). */
     async get(client: ApiClient, linkId: string) {
       const link = await repo.findForClient(db, client.id, linkId);
