@@ -6,7 +6,9 @@ import { openStore } from '../../src/store/index.js';
 import { exitOf, runFerry, spawnFerry, waitForOutput } from '../support/cli-process.js';
 
 /** The CLI on an embedded data dir: clients commands, migrate, first start, graceful stop, the data-dir lock. */
-describe('ferry CLI (embedded database)', () => {
+// Each test spawns ferry processes (a first PGlite init, a server): 14-24 s alone, over 60 s when CI runs the
+// other process-spawning files beside it.
+describe('ferry CLI (embedded database)', { timeout: 180_000 }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'ferry-cli-'));
   const env = { FERRY_DATA_DIR: dir, PORT: '0' };
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
