@@ -108,6 +108,8 @@ describe('client settings', () => {
       expect(got).toMatch(message);
     }
     expect((await codeOf(clients.update('test_nope', { name: 'X' }))).code).toBe('not_found');
+    // Not an issued id (the database would refuse the NUL byte with an error): the same answer.
+    expect((await codeOf(clients.update('test_\u0000x', { name: 'X' }))).code).toBe('not_found');
     expect((await clients.find(client.clientId))?.redirectUris).toEqual(['https://a.example/cb']);
   });
 

@@ -121,8 +121,9 @@ export function createClientsService(deps: {
     },
 
     async update(clientId, input) {
-      const current = await repo.findClientByClientId(db, clientId);
-      if (!current || !CLIENT_ID.test(clientId)) throw notFound(clientId);
+      // Issued ids only (a NUL byte would reach the database as an error, not a miss).
+      const current = CLIENT_ID.test(clientId) ? await repo.findClientByClientId(db, clientId) : undefined;
+      if (!current) throw notFound(clientId);
       const { disabled, ...settings } = defined(input);
       const valid = checkSettings(withAuthDefault({ ...current, ...settings }, settings));
       if (settings.webhookUrl) await checkWebhookUrl(settings.webhookUrl, current.mode, 'webhook_url');

@@ -12,12 +12,6 @@ export function createConsoleSessions(token: string, options: { secure: boolean;
   const sign = (value: string) => createHmac('sha256', key).update(value).digest('base64url');
   const attributes = `Path=/console; HttpOnly; SameSite=Strict${options.secure ? '; Secure' : ''}`;
   return {
-    /** Whether `given` is the operator token (constant time). */
-    isToken(given: string): boolean {
-      const a = createHmac('sha256', key).update(given).digest();
-      const b = createHmac('sha256', key).update(token).digest();
-      return timingSafeEqual(a, b);
-    },
     /** The Set-Cookie value of a new session. */
     start(): string {
       const expiry = String(Math.floor(options.now().getTime() / 1000) + SESSION_SECONDS);

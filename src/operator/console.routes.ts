@@ -32,7 +32,7 @@ const textOrNull = (v: string | undefined) => (v?.trim() ? v.trim() : null);
  */
 export async function registerConsole(
   app: FastifyInstance,
-  deps: OperatorDeps & { token: string; secure: boolean },
+  deps: OperatorDeps & { token: string; isToken(given: string): boolean; secure: boolean },
 ) {
   registerWebuiAssets(app);
   const sessions = createConsoleSessions(deps.token, { secure: deps.secure, now: () => deps.clock.now() });
@@ -79,7 +79,7 @@ export async function registerConsole(
     );
     scope.post('/console/sign-in', async (request, reply) => {
       const given = String((request.body as Form).token ?? '').trim();
-      if (!sessions.isToken(given)) return send(reply, signInPage(frame(request, reply), true), 401);
+      if (!deps.isToken(given)) return send(reply, signInPage(frame(request, reply), true), 401);
       reply.header('set-cookie', sessions.start());
       return reply.redirect(`/console?lang=${langOf(request)}`, 303);
     });

@@ -1,10 +1,10 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { ApiError } from '../shared/errors.js';
 import { registerConsole } from './console.routes.js';
 import { AuditQuery, ClientIdParams, ClientInput } from './operator.schema.js';
 import { auditRefusal, createOperator, type OperatorDeps } from './operator.service.js';
+import { tokenCheck } from './token-check.js';
 
 export const OPERATOR_BASE = '/operator/v1';
 
@@ -23,8 +23,6 @@ const isConsolePath = (url: string) =>
   url.startsWith('/webui/assets/') ||
   url === '/favicon.ico';
 
-const digest = (s: string) => createHash('sha256').update(s).digest();
-
 /**
  * The operator listener: the operator API (what `ferry clients ...` and `ferry keys ...` call while a server
  * holds the data folder). Its own Fastify instance, never routes on the public one; every request needs
@@ -39,7 +37,7 @@ export async function buildOperatorApp(deps: OperatorDeps & { token: string }): 
   }).withTypeProvider<TypeBoxTypeProvider>();
   // JSON only: anything else is 415.
   app.removeContentTypeParser('text/plain');
-  const expected = digest(deps.token);
+  const isToken = tokenCheck(deps.token);
   const operatorOf = (request: { ip: string; headers: Record<string, unknown> }) => {
     // The CLI names its user; the audit log keeps it beside the fact that the token was used.
     const as = String(request.headers['x-ferry-actor'] ?? '')
@@ -53,7 +51,7 @@ export async function buildOperatorApp(deps: OperatorDeps & { token: string }): 
     if (isConsolePath(request.url)) return;
     const header = request.headers.authorization ?? '';
     const given = /^Bearer (\S+)$/.exec(header)?.[1];
-    if (given && timingSafeEqual(digest(given), expected)) return;
+    if (given && isToken(given)) return;
     await auditRefusal(deps, request.ip, `${request.method} ${request.routeOptions.url ?? request.url}`);
     reply.header('www-authenticate', 'Bearer realm="ferry-operator"');
     throw new ApiError(
@@ -89,7 +87,7 @@ export async function buildOperatorApp(deps: OperatorDeps & { token: string }): 
     reply.header('content-type', deps.metrics.registry.contentType).send(await deps.metrics.text()),
   );
 
-  await registerConsole(app, { ...deps, secure: false });
+  await registerConsole(app, { ...deps, isToken, secure: false });
 
   const base = OPERATOR_BASE;
   const byId = { params: ClientIdParams };
