@@ -5,6 +5,7 @@ import {
   genRequestId,
   installErrorHandling,
   installResponseCheck,
+  lazySchemas,
   recordApiRoutes,
   registerHealthRoutes,
   registerOpenApi,
@@ -38,6 +39,7 @@ export async function buildApp(
   deps: AppDeps,
 ): Promise<{ app: FastifyInstance; services: Services }> {
   const services = 'services' in deps ? deps.services : await createServices(config, deps);
+  const schemas = lazySchemas();
   const app = Fastify({
     logger: deps.logger === false ? false : loggerOptions(config.logLevel),
     genReqId: genRequestId,
@@ -48,8 +50,11 @@ export async function buildApp(
     pluginTimeout: 60_000,
     return503OnClosing: true,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    // Each route's schemas compile on its first request rather than all at start (src/api/lazy-schemas.ts).
+    schemaController: { compilersFactory: schemas.compilersFactory },
     ...deps.server,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.decorate('compileSchemas', schemas.compileAll);
 
   // Every /v1, /v2, /test route from here on is in the route table (src/api/route-table.test.ts checks each).
   recordApiRoutes(app);

@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app.js';
 import { type Config, resolveOperatorToken } from './config/index.js';
 import { buildOperatorApp, writeOperatorEndpoint } from './operator/index.js';
 import { httpsOptions, openRuntime } from './runtime.js';
 import type { Services } from './services.js';
 import { type RunningWorker, startWorker } from './worker/index.js';
+
+/** How long `ferry start` lets its listener answer before the worker's first rounds (wake-ups run at once). */
+const FIRST_ROUNDS_AFTER_MS = 500;
 
 export interface Running {
   app: FastifyInstance | undefined;
@@ -20,6 +22,9 @@ export interface Running {
  * `ferry start` runs both in one process; `ferry worker` only the worker.
  */
 export async function startFerry(config: Config, parts: { api: boolean; worker: boolean }): Promise<Running> {
+  // The HTTP app's modules load while the database opens (see openRuntime).
+  const appModule = parts.api ? import('./app.js') : undefined;
+  appModule?.catch(() => {});
   const runtime = await openRuntime(config);
   const { services } = runtime;
   let app: FastifyInstance | undefined;
@@ -43,6 +48,7 @@ export async function startFerry(config: Config, parts: { api: boolean; worker: 
   try {
     if (parts.api) {
       const https = httpsOptions(config);
+      const { buildApp } = await appModule!;
       ({ app } = await buildApp(config, { services, ...(https ? { server: { https } } : {}) }));
       await app.listen({ port: config.port, host: config.host });
       if (config.admin.port !== undefined) {
@@ -58,7 +64,8 @@ export async function startFerry(config: Config, parts: { api: boolean; worker: 
     }
     if (parts.worker) {
       // Background work (webhook delivery, refresh jobs, sweeps) is registered by modules on services.worker.
-      worker = await startWorker(services);
+      // Rounds begin shortly after the listener opens: the first requests are answered before background work.
+      worker = await startWorker(services, parts.api ? { firstRoundsAfterMs: FIRST_ROUNDS_AFTER_MS } : {});
     }
   } catch (error) {
     await stop();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Config } from './config/index.js';
 import { resolveMasterKey } from './config/index.js';
-import { createServices, type Services } from './services.js';
+import type { Services } from './services.js';
 import { acquireDataDirLock, type DataDirLock, migrate, openStore, type Store } from './store/index.js';
 
 /** Opens the store (embedded or server), applies migrations and builds the services: what every command needs. */
@@ -11,7 +11,15 @@ export async function openRuntime(config: Config): Promise<{ services: Services;
   let store: Store | undefined;
   try {
     const masterKey = resolveMasterKey(config);
-    store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    // The database opens while the rest of Ferry's modules load: PGlite compiles its WebAssembly off the main
+    // thread and reads its files asynchronously, so the two overlap. (The catch only keeps an early failure from
+    // counting as unhandled while the import runs; it is rethrown by the await below.)
+    const opening = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    const loading = import('./services.js');
+    opening.catch(() => {});
+    loading.catch(() => {});
+    store = await opening;
+    const { createServices } = await loading;
     await migrate(store);
     const services = await createServices(config, { store, masterKey });
     const opened = store;

@@ -136,7 +136,7 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
   });
   // The one way to banks, the sandbox included (cec_ro wants a QSealC: without one its calls are refused).
   const connector = meteredConnector(
-    deps.connector ?? createNextGenPsd2Connector({ ids, clock, qsealc: await loadQsealc(config, clock) }),
+    deps.connector ?? createNextGenPsd2Connector({ ids, clock, qsealc: qsealcOf(config, clock) }),
     metrics.bankCall,
   );
   const pay = createPayService({
@@ -210,8 +210,9 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
 }
 
 /** The operator's QSealC, or a development one (good for the sandbox banks only). */
-async function loadQsealc(config: Config, clock: Clock) {
-  if (!config.qsealc) return createDevQsealc(clock.now());
+/** The configured QSealC, or a development one made on the first signed request (not at start). */
+function qsealcOf(config: Config, clock: Clock) {
+  if (!config.qsealc) return () => createDevQsealc(clock.now());
   return {
     cert: readFileSync(config.qsealc.certFile, 'utf8'),
     key: readFileSync(config.qsealc.keyFile, 'utf8'),

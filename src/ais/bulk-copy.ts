@@ -1,6 +1,5 @@
 import { finished } from 'node:stream/promises';
 import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 
 /**
  * COPY FROM STDIN on a PostgreSQL server: how a first refresh job writes a long history into an account that
@@ -26,6 +25,8 @@ export function createBulkCopy(pool: pg.Pool): BulkCopy {
       if (!/^[a-z_]+$/.test(table) || columns.some((c) => !/^[a-z_]+$/.test(c))) {
         throw new Error(`bad COPY target ${table}`);
       }
+      // Loaded on the first COPY (PostgreSQL only): the embedded database never needs it.
+      const { from: copyFrom } = await import('pg-copy-streams');
       const client = await pool.connect();
       const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
       let failure: Error | undefined;

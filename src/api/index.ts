@@ -6,6 +6,7 @@ export { installErrorHandling } from './errors.plugin.js';
 export { registerHealthRoutes } from './health.routes.js';
 export type { IdempotencyStart, IdempotencyStore } from './idempotency.js';
 export { createIdempotencyStore } from './idempotency.js';
+export { type LazySchemas, lazySchemas } from './lazy-schemas.js';
 export { registerOpenApi } from './openapi.js';
 export type { RateLimiter } from './rate-limit.js';
 export { createRateLimiter } from './rate-limit.js';

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { exportJWK, importSPKI, importX509 } from 'jose';
 import type { ClientInput } from '../operator/index.js';
 import { CliError } from './io.js';
 
@@ -102,6 +101,7 @@ async function readPublicKeys(file: string): Promise<{ keys: Record<string, unkn
     }
   }
   const isCert = content.includes('BEGIN CERTIFICATE');
+  const { exportJWK, importSPKI, importX509 } = await import('jose');
   for (const alg of ['RS256', 'ES256']) {
     try {
       const key = isCert

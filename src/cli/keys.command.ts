@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { parseConfig, resolveMasterKey } from '../config/index.js';
-import { bankNotificationRootKey } from '../pay/index.js';
 import type { CliIo } from './io.js';
 import { openOperator, operatorOver, type ServicesOpener, withOperator } from './operator-session.js';
 
@@ -29,7 +28,8 @@ export function addKeysCommands(program: Command, io: CliIo, services?: Services
   keys
     .command('bank-notifications')
     .description('Print the key banks sign funds notifications with (ferry sandbox-bank --notify-key)')
-    .action(() => {
+    .action(async () => {
+      const { bankNotificationRootKey } = await import('../pay/index.js');
       io.out(bankNotificationRootKey(resolveMasterKey(parseConfig(io.env, io.cwd))).toString('hex'));
     });
 }

@@ -1,7 +1,6 @@
 import { userInfo } from 'node:os';
 import { parseConfig, resolveOperatorToken } from '../config/index.js';
 import { createRemoteOperator, type Operator, readOperatorEndpoint } from '../operator/index.js';
-import { openRuntime } from '../runtime.js';
 import type { Services } from '../services.js';
 import { dataDirHolder } from '../store/index.js';
 import type { CliIo } from './io.js';
@@ -41,6 +40,7 @@ export const openOperator: OperatorOpener = async (io) => {
       close: async () => {},
     };
   }
+  const { openRuntime } = await import('../runtime.js');
   const runtime = await openRuntime(config);
   return { operator: runtime.services.operator({ who: as }), close: runtime.close };
 };

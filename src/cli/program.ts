@@ -1,11 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, parseConfig } from '../config/index.js';
-import { startFerry, stopOnSignals } from '../main.js';
 import { ApiError } from '../shared/errors.js';
-import { migrate, openStore } from '../store/index.js';
 import { addAuditCommand } from './audit.command.js';
 import { addClientsCommands } from './clients.command.js';
-import { bootstrapFirstRun } from './first-run.js';
 import { CliError, type CliIo } from './io.js';
 import { addKeysCommands } from './keys.command.js';
 import { addSandboxBankCommand } from './sandbox-bank.command.js';
@@ -25,6 +22,11 @@ export function buildProgram(io: CliIo, plugins: CommandPlugin[] = []): Command 
     .description('Run the API, hosted pages, sandbox bank and background worker in one process')
     .action(async () => {
       const config = parseConfig(io.env, io.cwd);
+      // Each command loads what it runs (here the whole server); `ferry --help` and the one-shot commands do not.
+      const [{ startFerry, stopOnSignals }, { bootstrapFirstRun }] = await Promise.all([
+        import('../main.js'),
+        import('./first-run.js'),
+      ]);
       const running = await startFerry(config, { api: true, worker: true });
       const intro = await bootstrapFirstRun(running.services);
       const address = running.app?.server.address();
@@ -46,6 +48,7 @@ export function buildProgram(io: CliIo, plugins: CommandPlugin[] = []): Command 
     .description('Run background work only (webhook delivery, refresh jobs, sweeps); scale out with several')
     .action(async () => {
       const config = parseConfig(io.env, io.cwd);
+      const { startFerry, stopOnSignals } = await import('../main.js');
       const running = await startFerry(config, { api: false, worker: true });
       io.out(`Ferry worker running (${running.services.store.kind} database)`);
       stopOnSignals(running, io.err);
@@ -56,6 +59,7 @@ export function buildProgram(io: CliIo, plugins: CommandPlugin[] = []): Command 
     .description('Apply pending database migrations and exit')
     .action(async () => {
       const config = parseConfig(io.env, io.cwd);
+      const { migrate, openStore } = await import('../store/index.js');
       const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
       try {
         const applied = await migrate(store);

@@ -1,14 +1,14 @@
 import { webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
 import type { QsealcCredentials } from './types.js';
-
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 /**
  * A self-signed seal certificate (ES256) made at start so that `npm start` can sign requests to the sandbox
  * banks that require it (cec_ro). Live banks need a real QSealC: FERRY_QSEALC_CERT_FILE / FERRY_QSEALC_KEY_FILE.
  */
 export async function createDevQsealc(now: Date = new Date()): Promise<QsealcCredentials> {
+  // Loaded here, not at start: @peculiar/x509 is only needed the first time a sandbox bank wants a seal.
+  const x509 = await import('@peculiar/x509');
+  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
   const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
   const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({

@@ -1,4 +1,5 @@
-import { Agent, type Dispatcher, request } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
+import { loadUndici } from '../shared/undici.js';
 import { bankError, errorFromResponse, retryAfterSeconds } from './bank-error.js';
 import type { BankEndpoint, BankError } from './types.js';
 
@@ -39,11 +40,11 @@ export class Transport {
   readonly #agents = new Map<string, Agent>();
   constructor(readonly options: TransportOptions) {}
 
-  #agent(bank: BankEndpoint): Dispatcher {
+  #agent(bank: BankEndpoint, undici: typeof import('undici')): Dispatcher {
     const key = bank.tls ? `${bank.tls.cert}\u0000${bank.tls.key}\u0000${bank.tls.ca ?? ''}` : '';
     let agent = this.#agents.get(key);
     if (!agent) {
-      agent = new Agent({
+      agent = new undici.Agent({
         keepAliveTimeout: this.options.keepAliveTimeoutMs,
         connections: 32,
         connect: bank.tls
@@ -107,11 +108,12 @@ export class Transport {
       responseBody: undefined,
     };
     try {
-      const response = await request(url, {
+      const undici = await loadUndici();
+      const response = await undici.request(url, {
         method: method as Dispatcher.HttpMethod,
         headers,
         body,
-        dispatcher: this.#agent(bank),
+        dispatcher: this.#agent(bank, undici),
         signal: AbortSignal.timeout(timeoutMs),
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,

@@ -25,8 +25,11 @@ import type {
 export interface NextGenPsd2ConnectorOptions {
   ids?: Ids;
   clock?: Clock;
-  /** Default QSealC for banks that want signed requests (an endpoint's own `qsealc` wins). */
-  qsealc?: QsealcCredentials;
+  /**
+   * Default QSealC for banks that want signed requests (an endpoint's own `qsealc` wins); a function is called
+   * once, on the first signed request (the development QSealC is made then, not at start).
+   */
+  qsealc?: QsealcCredentials | (() => Promise<QsealcCredentials>);
   /**
    * PSU-IP-Address is mandatory on payment initiation and consent creation; used when the caller has
    * no end-user address (a server-to-server flow).
@@ -110,9 +113,18 @@ export function createNextGenPsd2Connector(options: NextGenPsd2ConnectorOptions 
   const signers = new Map<string, PreparedSigner>();
   const maxPages = options.maxPages ?? 100_000;
 
-  function signerFor(bank: BankEndpoint): PreparedSigner | undefined {
-    const creds = bank.qsealc ?? options.qsealc;
-    if (!bank.requiresSignature || !creds) return undefined;
+  let defaultQsealc: Promise<QsealcCredentials> | undefined;
+  const fallbackQsealc = () => {
+    const given = options.qsealc;
+    if (typeof given !== 'function') return given;
+    defaultQsealc ??= given();
+    return defaultQsealc;
+  };
+
+  async function signerFor(bank: BankEndpoint): Promise<PreparedSigner | undefined> {
+    if (!bank.requiresSignature) return undefined;
+    const creds = bank.qsealc ?? (await fallbackQsealc());
+    if (!creds) return undefined;
     let signer = signers.get(creds.cert);
     if (!signer) {
       signer = prepareSigner(creds);
@@ -124,7 +136,7 @@ export function createNextGenPsd2Connector(options: NextGenPsd2ConnectorOptions 
   const url = (bank: BankEndpoint, path: string) => `${bank.baseUrl.replace(/\/+$/, '')}/v1${path}`;
 
   /** Sends one NextGenPSD2 call; every attempt gets a fresh X-Request-ID (and signature). */
-  function call(
+  async function call(
     bank: BankEndpoint,
     method: 'GET' | 'POST' | 'DELETE',
     target: string,
@@ -132,7 +144,7 @@ export function createNextGenPsd2Connector(options: NextGenPsd2ConnectorOptions 
     body?: unknown,
   ) {
     const text = body === undefined ? undefined : JSON.stringify(body);
-    const signer = signerFor(bank);
+    const signer = await signerFor(bank);
     return transport.send(
       bank,
       method,

@@ -4,9 +4,8 @@ import { ApiError } from '../shared/errors.js';
 import { registerConsole } from './console.routes.js';
 import { AuditQuery, ClientIdParams, ClientInput } from './operator.schema.js';
 import { auditRefusal, createOperator, type OperatorDeps } from './operator.service.js';
+import { OPERATOR_BASE } from './paths.js';
 import { tokenCheck } from './token-check.js';
-
-export const OPERATOR_BASE = '/operator/v1';
 
 const clientErrorCodes: Record<number, string> = {
   404: 'not_found',

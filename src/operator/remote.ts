@@ -1,6 +1,6 @@
 import { ApiError, type ErrorCode } from '../shared/errors.js';
 import type { Operator } from './operator.service.js';
-import { OPERATOR_BASE } from './operator-app.js';
+import { OPERATOR_BASE } from './paths.js';
 
 /** The operator API of a running server, as an `Operator`: what the CLI uses while a server holds the data. */
 export function createRemoteOperator(opts: { url: string; token: string; as: string }): Operator {

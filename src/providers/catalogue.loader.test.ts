@@ -65,6 +65,12 @@ describe('loadCatalogue', () => {
     });
   });
 
+  it('the shipped file passes every schema (a start on it alone skips the check, as it does for code)', async () => {
+    const verified = await loadCatalogue(undefined, { verify: true });
+    const trusted = await loadCatalogue();
+    expect(verified.providers.map((p) => p.providerId)).toEqual(trusted.providers.map((p) => p.providerId));
+  });
+
   it('JSON: overrides a provider by id (connector per env, methods by id) and adds a bank', async () => {
     const c = await loadCatalogue(
       file('json', {

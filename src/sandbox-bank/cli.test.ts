@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startReceiver } from '../../test/support/webhook-receiver.js';
 import type { CliIo } from '../cli/io.js';
 import { addKeysCommands } from '../cli/keys.command.js';
-import { addSandboxBankCommand, runSandboxBank } from '../cli/sandbox-bank.command.js';
+import { addSandboxBankCommand } from '../cli/sandbox-bank.command.js';
+import { runSandboxBank } from '../cli/sandbox-bank.run.js';
 import { bankNotificationRootKey, bankNotificationSecret, verifyBankNotification } from '../pay/index.js';
 import { insertNotification } from './sandbox.repository.js';
 

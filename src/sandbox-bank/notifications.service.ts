@@ -1,5 +1,5 @@
-import { request } from 'undici';
 import { startRounds } from '../shared/rounds.js';
+import { loadUndici } from '../shared/undici.js';
 import type { BankId } from './banks.js';
 import type { SandboxContext } from './context.js';
 import {
@@ -45,6 +45,7 @@ const BATCH = 20;
 
 /** Over the network (undici), with a timeout per attempt. */
 export const httpPost: NotifyPost = async (url, headers, body) => {
+  const { request } = await loadUndici();
   const res = await request(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },

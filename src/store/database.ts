@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { preparingPool } from './prepared.js';
 import type { Database } from './schema.js';
 import { registerDirectPool } from './statement.js';
@@ -37,11 +37,16 @@ export interface OpenStoreOptions {
 }
 
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolMax ?? 10);
+  // Each driver loads only when used: the embedded start never loads pg, a server start never loads PGlite.
+  if (options.databaseUrl) {
+    const { default: driver } = await import('pg');
+    return openPostgres(driver, options.databaseUrl, options.poolMax ?? 10);
+  }
   let pglite = options.pglite;
   if (!pglite) {
     if (!options.dataDir) throw new Error('openStore needs databaseUrl, dataDir or pglite');
     mkdirSync(options.dataDir, { recursive: true });
+    const { PGlite } = await import('@electric-sql/pglite');
     pglite = await PGlite.create(`file://${options.dataDir}/pgdata`, { parsers: pgliteParsers });
   }
   return fromPglite(pglite);
@@ -76,14 +81,14 @@ function fromPglite(pglite: PGlite): Store {
   };
 }
 
-function openPostgres(databaseUrl: string, max: number): Store {
-  const pool = new pg.Pool({
+function openPostgres(driver: typeof pg, databaseUrl: string, max: number): Store {
+  const pool = new driver.Pool({
     connectionString: databaseUrl,
     max,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
         if (oid === OID.int8 || oid === OID.date || oid === OID.numeric) return asString;
-        return pg.types.getTypeParser(oid, format ?? 'text');
+        return driver.types.getTypeParser(oid, format ?? 'text');
       }) as typeof pg.types.getTypeParser,
     },
   });

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { Store } from './database.js';
 
 export type NotifyHandler = (channel: string, payload: string) => void;
@@ -27,6 +27,7 @@ export async function listen(
   }
   if (!store.pool) return async () => {};
   const options_ = store.pool.options;
+  const { default: driver } = await import('pg');
   let client: pg.Client | undefined;
   let closed = false;
   let retry: NodeJS.Timeout | undefined;
@@ -38,7 +39,7 @@ export async function listen(
   };
   const connect = async (): Promise<void> => {
     if (closed) return;
-    const c = new pg.Client({ ...options_, application_name: options.name } as pg.ClientConfig);
+    const c = new driver.Client({ ...options_, application_name: options.name } as pg.ClientConfig);
     c.on('notification', (n) => onNotify(n.channel, n.payload ?? ''));
     c.on('error', (error) => {
       onError(error);

@@ -1,5 +1,6 @@
 import type { LookupFunction } from 'node:net';
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
+import { loadUndici } from '../shared/undici.js';
 import type { AttemptResult } from './delivery-policy.js';
 import type { ResolvedTarget } from './ssrf.js';
 
@@ -45,7 +46,9 @@ interface Receiver {
 export function createHttpSender(): HttpSender {
   const agents = new Map<string, Receiver>();
 
-  function receiverFor(target: ResolvedTarget): Receiver {
+  let undici: typeof import('undici') | undefined;
+
+  function receiverFor(target: ResolvedTarget, { Agent } = undici!): Receiver {
     const key = `${target.url.origin}|${target.address}`;
     const known = agents.get(key);
     if (known) {
@@ -74,80 +77,90 @@ export function createHttpSender(): HttpSender {
     return receiver;
   }
 
-  return {
-    // Through undici's dispatch API with a plain handler: the response body is counted and dropped, never
-    // buffered or streamed, and one timer bounds the whole attempt. This costs about half the CPU of
-    // `request()` (its Readable body and an AbortSignal per call), and every webhook passes here.
-    send({ target, body, headers, timeoutMs }) {
-      const started = performance.now();
-      return new Promise<SendResult>((resolve) => {
-        let status = 0;
-        let size = 0;
-        let settled = false;
-        let abort: ((reason: Error) => void) | undefined;
-        let written = 0;
-        const receiver = receiverFor(target);
-        const answered = (failed = false) => {
-          if (written === 0) return;
-          // A failure (reset, timeout) counts as a slow answer however quick it was: no pipelining to it.
-          const ms = Math.max(performance.now() - written, failed ? 10 * PIPELINE_BELOW_MS : 0);
-          receiver.answerMs = receiver.answerMs === undefined ? ms : receiver.answerMs * 0.8 + ms * 0.2;
-          written = 0;
-        };
-        const pipeline = receiver.answerMs !== undefined && receiver.answerMs < PIPELINE_BELOW_MS;
-        let expired = false;
-        const finish = (result: AttemptResult) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          resolve({ ...result, latencyMs: Math.round(performance.now() - started) });
-        };
-        const timedOut = { kind: 'error', error: `timed out after ${timeoutMs} ms` } as const;
-        const timer = setTimeout(() => {
-          expired = true;
-          // The status is the answer once it has come: a body that stalls or is cut off changes nothing.
-          finish(status !== 0 ? { kind: 'response', status } : timedOut); // even while still queued
-          abort?.(new Error('timeout'));
-        }, timeoutMs);
-        receiver.agent.dispatch(
-          {
-            origin: target.url.origin,
-            path: `${target.url.pathname}${target.url.search}`,
-            method: 'POST',
-            headers: { ...headers, 'user-agent': 'Ferry-Webhooks/1' },
-            body,
-            headersTimeout: timeoutMs,
-            bodyTimeout: timeoutMs,
-            // blocking: no other request joins this connection until this one's answer has begun.
-            ...(pipeline ? { idempotent: true, blocking: false } : { blocking: true }),
+  // Through undici's dispatch API with a plain handler: the response body is counted and dropped, never
+  // buffered or streamed, and one timer bounds the whole attempt. This costs about half the CPU of
+  // `request()` (its Readable body and an AbortSignal per call), and every webhook passes here.
+  function sendNow({ target, body, headers, timeoutMs }: OutgoingWebhook): Promise<SendResult> {
+    const started = performance.now();
+    return new Promise<SendResult>((resolve) => {
+      let status = 0;
+      let size = 0;
+      let settled = false;
+      let abort: ((reason: Error) => void) | undefined;
+      let written = 0;
+      const receiver = receiverFor(target);
+      const answered = (failed = false) => {
+        if (written === 0) return;
+        // A failure (reset, timeout) counts as a slow answer however quick it was: no pipelining to it.
+        const ms = Math.max(performance.now() - written, failed ? 10 * PIPELINE_BELOW_MS : 0);
+        receiver.answerMs = receiver.answerMs === undefined ? ms : receiver.answerMs * 0.8 + ms * 0.2;
+        written = 0;
+      };
+      const pipeline = receiver.answerMs !== undefined && receiver.answerMs < PIPELINE_BELOW_MS;
+      let expired = false;
+      const finish = (result: AttemptResult) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve({ ...result, latencyMs: Math.round(performance.now() - started) });
+      };
+      const timedOut = { kind: 'error', error: `timed out after ${timeoutMs} ms` } as const;
+      const timer = setTimeout(() => {
+        expired = true;
+        // The status is the answer once it has come: a body that stalls or is cut off changes nothing.
+        finish(status !== 0 ? { kind: 'response', status } : timedOut); // even while still queued
+        abort?.(new Error('timeout'));
+      }, timeoutMs);
+      receiver.agent.dispatch(
+        {
+          origin: target.url.origin,
+          path: `${target.url.pathname}${target.url.search}`,
+          method: 'POST',
+          headers: { ...headers, 'user-agent': 'Ferry-Webhooks/1' },
+          body,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+          // blocking: no other request joins this connection until this one's answer has begun.
+          ...(pipeline ? { idempotent: true, blocking: false } : { blocking: true }),
+        },
+        {
+          onConnect(a: (reason: Error) => void) {
+            abort = a;
+            written = performance.now();
+            if (expired) a(new Error('timeout'));
           },
-          {
-            onConnect(a: (reason: Error) => void) {
-              abort = a;
-              written = performance.now();
-              if (expired) a(new Error('timeout'));
-            },
-            onHeaders(statusCode: number) {
-              answered();
-              if (statusCode >= 200) status = statusCode; // not a 1xx interim answer
-              return true;
-            },
-            onData(chunk: Buffer) {
-              size += chunk.length;
-              if (size > RESPONSE_LIMIT) abort?.(new Error('response too large')); // the status is all we need
-              return true;
-            },
-            onComplete() {
-              finish({ kind: 'response', status });
-            },
-            onError(error: Error & { code?: string; cause?: { code?: string } }) {
-              answered(true);
-              if (status !== 0) finish({ kind: 'response', status });
-              else finish(expired ? timedOut : { kind: 'error', error: describe(error) });
-            },
-          } as unknown as Dispatcher.DispatchHandler,
-        );
-      });
+          onHeaders(statusCode: number) {
+            answered();
+            if (statusCode >= 200) status = statusCode; // not a 1xx interim answer
+            return true;
+          },
+          onData(chunk: Buffer) {
+            size += chunk.length;
+            if (size > RESPONSE_LIMIT) abort?.(new Error('response too large')); // the status is all we need
+            return true;
+          },
+          onComplete() {
+            finish({ kind: 'response', status });
+          },
+          onError(error: Error & { code?: string; cause?: { code?: string } }) {
+            answered(true);
+            if (status !== 0) finish({ kind: 'response', status });
+            else finish(expired ? timedOut : { kind: 'error', error: describe(error) });
+          },
+        } as unknown as Dispatcher.DispatchHandler,
+      );
+    });
+  }
+
+  return {
+    send(request) {
+      // The first webhook waits for undici to load; every later one goes straight on.
+      if (!undici)
+        return loadUndici().then((loaded) => {
+          undici = loaded;
+          return sendNow(request);
+        });
+      return sendNow(request);
     },
 
     async close() {

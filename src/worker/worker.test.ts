@@ -94,6 +94,25 @@ describe('the worker model', () => {
     await worker.stop();
   });
 
+  it('firstRoundsAfterMs holds the first rounds back (ferry start answers first), a wake-up runs one at once', async () => {
+    const registry = createWorkerRegistry();
+    const late = backlogTask('late', 10, 3_600_000);
+    const woken = backlogTask('woken', 10, 3_600_000);
+    registry.add(late.task);
+    registry.add(woken.task);
+    const worker = createWorker(host(registry), { firstRoundsAfterMs: 400 });
+    const started = performance.now();
+    await worker.start();
+    worker.wake('woken');
+    await waitFor(() => woken.rounds() === 1, 5_000);
+    expect(late.rounds()).toBe(0);
+    await waitFor(() => late.rounds() === 1, 5_000);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(390);
+    await new Promise((r) => setTimeout(r, 450));
+    expect(woken.rounds()).toBe(1); // its held-back first round was the wake-up's, not a second one
+    await worker.stop();
+  });
+
   it('a round that throws is logged and the task and the others go on', async () => {
     const registry = createWorkerRegistry();
     let calls = 0;

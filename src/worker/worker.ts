@@ -17,6 +17,8 @@ export interface StartWorkerOptions {
   logger?: Logger;
   /** How long stop() waits for tracked work (attempts in flight, running jobs). */
   drainMs?: number;
+  /** Delays each task's first round (a wake-up still runs it at once); default 0: at start. */
+  firstRoundsAfterMs?: number;
 }
 
 export interface Worker {
@@ -169,7 +171,11 @@ export function createWorker(host: WorkerHost, options: StartWorkerOptions = {})
         },
         { name: 'ferry-worker', onError: (err) => log.warn({ err }, 'worker LISTEN connection lost') },
       );
-      for (const lane of lanes.values()) run(lane);
+      const delay = options.firstRoundsAfterMs ?? 0;
+      for (const lane of lanes.values()) {
+        if (delay > 0) schedule(lane, delay);
+        else run(lane);
+      }
     },
 
     wake,

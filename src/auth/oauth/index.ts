@@ -9,10 +9,8 @@ import type { Database } from '../../store/index.js';
 import type { AuthThrottle } from '../auth-throttle.js';
 import type { VerifyGate } from '../secret-hash.js';
 import { createAccessTokenVerifier } from './access-token.js';
-import { createAdapterFactory } from './adapter.js';
 import { authorizationServerMetadata } from './metadata.js';
 import * as repo from './oauth.repository.js';
-import { createProvider } from './provider.js';
 import { accessTokenAlg, ensureOAuthSigningKeys } from './signing-keys.repository.js';
 import { type CallerAddress, throttleTokenRequests } from './token-throttle.js';
 import type { OAuthServer } from './types.js';
@@ -51,26 +49,44 @@ export async function createOAuthServer(deps: OAuthDeps): Promise<OAuthServer> {
   const mtls = config.tls?.clientCaFile !== undefined;
   const keys = await ensureOAuthSigningKeys(db, secretBox, clock);
 
-  const provider = createProvider({
-    issuer,
-    resource,
-    tokenEndpoint,
-    accessTokenTtlSeconds: config.oauth.accessTokenTtlSeconds,
-    privateKeys: keys.map((k) => k.privateJwk),
-    adapter: createAdapterFactory(db, clock, mtls),
-    mtls,
-    clock,
-    recordJti: (clientId, jti, expiresAt) =>
-      repo.recordAssertionJti(db, clientId, jti, expiresAt, clock.now()),
-    ...(deps.gate ? { gate: deps.gate } : {}),
-  });
-  if (deps.throttle) provider.use(throttleTokenRequests(deps.throttle));
-  provider.use(async (ctx, next) => {
-    await next();
-    if (ctx.path === '/.well-known/openid-configuration' && ctx.status === 200) {
-      ctx.body = authorizationServerMetadata(ctx.body as Record<string, unknown>);
-    }
-  });
+  /**
+   * oidc-provider (and its Koa stack) loads on the first request to the token endpoint or the metadata, not at
+   * start: most API calls only verify tokens, which needs the public keys alone.
+   */
+  const loadProvider = async (log: FastifyInstance['log']) => {
+    const [{ createProvider }, { createAdapterFactory }] = await Promise.all([
+      import('./provider.js'),
+      import('./adapter.js'),
+    ]);
+    const provider = createProvider({
+      issuer,
+      resource,
+      tokenEndpoint,
+      accessTokenTtlSeconds: config.oauth.accessTokenTtlSeconds,
+      privateKeys: keys.map((k) => k.privateJwk),
+      adapter: createAdapterFactory(db, clock, mtls),
+      mtls,
+      clock,
+      recordJti: (clientId, jti, expiresAt) =>
+        repo.recordAssertionJti(db, clientId, jti, expiresAt, clock.now()),
+      ...(deps.gate ? { gate: deps.gate } : {}),
+    });
+    if (deps.throttle) provider.use(throttleTokenRequests(deps.throttle));
+    provider.use(async (ctx, next) => {
+      await next();
+      if (ctx.path === '/.well-known/openid-configuration' && ctx.status === 200) {
+        ctx.body = authorizationServerMetadata(ctx.body as Record<string, unknown>);
+      }
+    });
+    provider.on('server_error', (_ctx, error) => log.error({ err: error }, 'oauth server error'));
+    // The response says only "client authentication failed" (as it should); the reason goes to the log.
+    provider.on('grant.error', (ctx, error) => {
+      const detail = (error as { error_detail?: string }).error_detail;
+      const clientId = ctx.oidc?.client?.clientId;
+      log.info({ oauth_error: error.message, detail, client_id: clientId }, 'token request rejected');
+    });
+    return provider.callback();
+  };
 
   const verifyAccessToken = createAccessTokenVerifier({
     issuer,
@@ -82,14 +98,7 @@ export async function createOAuthServer(deps: OAuthDeps): Promise<OAuthServer> {
 
   return {
     async register(app: FastifyInstance) {
-      provider.on('server_error', (_ctx, error) => app.log.error({ err: error }, 'oauth server error'));
-      // The response says only "client authentication failed" (as it should); the reason goes to the log.
-      provider.on('grant.error', (ctx, error) => {
-        const detail = (error as { error_detail?: string }).error_detail;
-        const clientId = ctx.oidc?.client?.clientId;
-        app.log.info({ oauth_error: error.message, detail, client_id: clientId }, 'token request rejected');
-      });
-      const callback = provider.callback();
+      let callback: ReturnType<typeof loadProvider> | undefined;
       const publicUrl = new URL(issuer);
       const basePath = publicUrl.pathname.replace(/\/+$/, '');
       const forward = (req: IncomingMessage & { originalUrl?: string }, res: ServerResponse, url: string) => {
@@ -99,7 +108,16 @@ export async function createOAuthServer(deps: OAuthDeps): Promise<OAuthServer> {
         req.headers['x-forwarded-proto'] = publicUrl.protocol.slice(0, -1);
         req.url = url;
         req.originalUrl = `${basePath}${oauthMountPath}${url}`;
-        void callback(req, res);
+        callback ??= loadProvider(app.log);
+        callback.then(
+          (handle) => handle(req, res),
+          (error: unknown) => {
+            app.log.error({ err: error }, 'oauth server could not load');
+            res.statusCode = 500;
+            res.setHeader('content-type', 'application/json');
+            res.end(JSON.stringify({ error: 'server_error' }));
+          },
+        );
       };
 
       // Handed over at onRequest, before Fastify parses any body: oidc-provider reads the form body itself.
