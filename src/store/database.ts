@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import type pg from 'pg';
+import { isNewDataDir, matchingTemplate } from './embedded-template.js';
 import { preparingPool } from './prepared.js';
 import type { Database } from './schema.js';
 import { registerDirectPool } from './statement.js';
@@ -46,8 +47,13 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   if (!pglite) {
     if (!options.dataDir) throw new Error('openStore needs databaseUrl, dataDir or pglite');
     mkdirSync(options.dataDir, { recursive: true });
+    // A new folder starts from the build's template when it matches (embedded-template.ts), not from initdb.
+    const template = isNewDataDir(options.dataDir) ? matchingTemplate() : undefined;
     const { PGlite } = await import('@electric-sql/pglite');
-    pglite = await PGlite.create(`file://${options.dataDir}/pgdata`, { parsers: pgliteParsers });
+    pglite = await PGlite.create(`file://${options.dataDir}/pgdata`, {
+      parsers: pgliteParsers,
+      ...(template ? { loadDataDir: new Blob([template]) } : {}),
+    });
   }
   return fromPglite(pglite);
 }

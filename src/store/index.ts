@@ -3,6 +3,7 @@ export type { DataDirLock } from './data-dir-lock.js';
 export { acquireDataDirLock, dataDirHolder } from './data-dir-lock.js';
 export type { OpenStoreOptions, ScriptRunner, Store, StoreKind } from './database.js';
 export { openStore, pgliteParsers } from './database.js';
+export { buildTemplate } from './embedded-template.build.js';
 export { withIndexPlans } from './index-plans.js';
 export type { NotifyHandler } from './listen.js';
 export { listen } from './listen.js';
