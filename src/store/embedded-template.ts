@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadMigrations, type Migration } from './migrate.js';
+import { loadMigrations, type Migration } from './migrations.js';
 
 /**
  * A new embedded database starts from a template made when Ferry is built (`npm install` runs the prepare

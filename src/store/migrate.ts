@@ -1,9 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { ScriptRunner, Store } from './database.js';
+import { loadMigrations, type Migration } from './migrations.js';
 
-/** Plain-SQL migrations live in <root>/migrations as NNNN_name.sql; this file sits two levels below root. */
-export const migrationsDir = fileURLToPath(new URL('../../migrations/', import.meta.url));
+export { loadMigrations, type Migration, migrationsDir } from './migrations.js';
 
 /** Which migration set: Ferry's own, or a separate component's (the sandbox bank keeps its own). */
 export interface MigrationSet {
@@ -19,23 +17,6 @@ const MIGRATION_LOCK_KEY = 7_246_118_003;
 
 export function ferryMigrations(): MigrationSet {
   return { table: 'ferry_migrations', lockKey: MIGRATION_LOCK_KEY, migrations: loadMigrations() };
-}
-
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
-
-export function loadMigrations(dir: string = migrationsDir): Migration[] {
-  return readdirSync(dir)
-    .filter((file) => file.endsWith('.sql'))
-    .sort()
-    .map((file) => {
-      const match = /^(\d{4})_([a-z0-9_]+)\.sql$/.exec(file);
-      if (!match) throw new Error(`Migration file name must look like 0001_name.sql: ${file}`);
-      return { version: Number(match[1]), name: match[2]!, sql: readFileSync(`${dir}/${file}`, 'utf8') };
-    });
 }
 
 /**
