@@ -2,22 +2,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiClient } from '../auth/index.js';
 import { type LinkStatus, linkStatuses } from '../pay/index.js';
 import { ApiError } from '../shared/errors.js';
-import type { ConsoleFrame } from './console.view.js';
 import { type EventWithAttempts, type LinkSearchForm, linkPage, linksPage } from './console-links.view.js';
+import { type ConsolePageDeps, clientsById } from './console-pages.js';
 import type { OperatorDeps } from './operator.service.js';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Payment links in the console: search every client's, a link's history and webhooks, redeliver one. */
-export function registerLinkPages(
-  scope: FastifyInstance,
-  deps: OperatorDeps & {
-    frame(request: FastifyRequest, reply: FastifyReply): ConsoleFrame;
-    send(reply: FastifyReply, body: string, status?: number): FastifyReply;
-  },
-): void {
-  const { frame, send } = deps;
-  const clientsById = async () => new Map((await deps.clients.list()).map((c) => [c.id, c] as const));
+export function registerLinkPages(scope: FastifyInstance, deps: ConsolePageDeps): void {
+  const { frame, send, operatorOf } = deps;
 
   scope.get('/console/links', async (request, reply) => {
     const query = request.query as Record<string, string | undefined>;
@@ -29,7 +22,7 @@ export function registerLinkPages(
       to: query.to?.trim() ?? '',
     };
     const f = frame(request, reply);
-    const clients = await clientsById();
+    const clients = await clientsById(deps);
     const problem =
       (form.status && !(linkStatuses as readonly string[]).includes(form.status) && 'status: unknown') ||
       ((form.from && !DAY.test(form.from)) || (form.to && !DAY.test(form.to))
@@ -59,7 +52,7 @@ export function registerLinkPages(
     const { id } = request.params as { id: string };
     const found = await deps.links.detail(id);
     if (!found) throw new ApiError('not_found', `No payment link ${id}.`);
-    const client = (await clientsById()).get(found.link.client_id);
+    const client = (await clientsById(deps)).get(found.link.client_id);
     const events = client ? await eventsOf(deps, client, found.link.id) : [];
     return send(
       reply,
@@ -70,10 +63,9 @@ export function registerLinkPages(
   scope.post('/console/links/:id/events/:eventId/redeliver', async (request, reply) => {
     const { id, eventId } = request.params as { id: string; eventId: string };
     const found = await deps.links.detail(id);
-    const client = found && (await clientsById()).get(found.link.client_id);
-    if (!found || !client) throw new ApiError('not_found', `No payment link ${id}.`);
+    if (!found) throw new ApiError('not_found', `No payment link ${id}.`);
     try {
-      await deps.webhooks.redeliver(client, eventId);
+      await operatorOf(request).redeliverEvent(eventId);
     } catch (error) {
       // Not replayable now (already pending, say): the page says why.
       if (!(error instanceof ApiError) || error.status >= 500) throw error;

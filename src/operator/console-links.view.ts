@@ -1,7 +1,8 @@
 import type { HistoryRow, LinkRow } from '../pay/index.js';
 import type { EventView } from '../webhooks/index.js';
 import { html, type Lang, raw, translator } from '../webui/index.js';
-import { type ConsoleFrame, consolePage, hiddenCsrf, langQuery } from './console.view.js';
+import { type ConsoleFrame, consolePage, langQuery } from './console.view.js';
+import { type AttemptLine, attemptList, redeliverForm } from './console-webhooks.view.js';
 
 const strings: Record<Lang, Record<string, string>> = {
   en: {
@@ -18,7 +19,6 @@ const strings: Record<Lang, Record<string, string>> = {
     'l.webhooks': 'Webhooks sent',
     'l.nowebhooks': 'No webhook for this link.',
     'l.attempts': 'Attempts',
-    'l.redeliver': 'Redeliver',
     'l.redelivered': 'Queued for delivery again.',
   },
   ro: {
@@ -35,7 +35,6 @@ const strings: Record<Lang, Record<string, string>> = {
     'l.webhooks': 'Webhookuri trimise',
     'l.nowebhooks': 'Niciun webhook pentru acest link.',
     'l.attempts': 'Încercări',
-    'l.redeliver': 'Retrimiteți',
     'l.redelivered': 'Pus din nou la livrare.',
   },
 };
@@ -83,14 +82,7 @@ ${list}`,
 
 export interface EventWithAttempts {
   event: EventView;
-  attempts: {
-    attempt: number;
-    started_at: string;
-    status_code: number | null;
-    latency_ms: number | null;
-    outcome: string;
-    error: string | null;
-  }[];
+  attempts: AttemptLine[];
 }
 
 export function linkPage(
@@ -111,11 +103,8 @@ export function linkPage(
             event,
             attempts,
           }) => html`<li id="${`e-${event.event_id}`}"><strong>${event.type}</strong> ${event.status}, <time>${event.created_at}</time>
-<p>${t('l.attempts')}:</p><ol>${attempts.map(
-            (a) =>
-              html`<li>${a.started_at}: ${a.outcome} ${a.status_code === null ? '' : String(a.status_code)} ${a.latency_ms === null ? '' : `${a.latency_ms} ms`} ${a.error ?? ''}</li>`,
-          )}</ol>
-<form method="post" action="${`/console/links/${link.id}/events/${event.event_id}/redeliver${langQuery(f)}`}">${hiddenCsrf(f)}<button type="submit" class="btn secondary">${t('l.redeliver')}</button></form></li>`,
+<p>${t('l.attempts')}:</p>${attemptList(attempts)}
+${redeliverForm(f, `/console/links/${link.id}/events/${event.event_id}/redeliver`)}</li>`,
         )}</ul>`;
   return consolePage(
     f,

@@ -14,6 +14,7 @@ import {
 import { type ConsoleFrame, clientPage, clientsPage, signInPage } from './console.view.js';
 import { registerLinkPages } from './console-links.routes.js';
 import { createConsoleSessions, SESSION_COOKIE } from './console-session.js';
+import { registerDeliveryPages } from './console-webhooks.routes.js';
 import type { ClientInput } from './operator.schema.js';
 import { createOperator, type OperatorDeps } from './operator.service.js';
 
@@ -113,7 +114,8 @@ export async function registerConsole(
       }
     });
 
-    registerLinkPages(scope, { ...deps, frame, send });
+    registerLinkPages(scope, { ...deps, frame, send, operatorOf });
+    registerDeliveryPages(scope, { ...deps, frame, send, operatorOf });
 
     const byId = (request: FastifyRequest) => (request.params as { id: string }).id;
     scope.get('/console/clients/:id', async (request, reply) =>

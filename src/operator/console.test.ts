@@ -53,6 +53,9 @@ describe('operator console', () => {
       '/console?lang=ro',
       '/console/links',
       '/console/links/x',
+      '/console/webhooks',
+      '/console/webhooks/x',
+      '/console/keys',
     ]) {
       const res = await ops.inject({ method: 'GET', url });
       expect(res.statusCode, url).toBe(303);
@@ -62,6 +65,9 @@ describe('operator console', () => {
       '/console/clients',
       '/console/clients/test_x/rotate-secret',
       '/console/clients/test_x/disable',
+      '/console/webhooks/redeliver',
+      '/console/webhooks/x/redeliver',
+      '/console/keys/rotate',
     ]) {
       const res = await ops.inject({ method: 'POST', url, payload: {} });
       expect(res.statusCode, url).toBe(303);
@@ -94,6 +100,8 @@ describe('operator console', () => {
       `/console/clients/${client.clientId}/rotate-secret`,
       `/console/clients/${client.clientId}/disable`,
       `/console/clients/${client.clientId}/settings`,
+      '/console/webhooks/redeliver',
+      '/console/keys/rotate',
       '/console/sign-out',
     ]) {
       const res = await ops.inject({
@@ -105,6 +113,7 @@ describe('operator console', () => {
       expect(res.statusCode, path).toBe(403);
     }
     expect((await t.services.clients.find(client.clientId))?.disabled).toBe(false);
+    expect((await t.services.operator({ who: 'test' }).audit(1))[0]?.action).not.toBe('keys.rotate');
     // Searches with bad input say why; an unknown link is 404.
     for (const query of ['status=paid', 'from=yesterday', 'client=test_nobody']) {
       const res = await ops.inject({ method: 'GET', url: `/console/links?${query}`, headers: { cookie } });
@@ -117,12 +126,18 @@ describe('operator console', () => {
       headers: { cookie },
     });
     expect(found.statusCode).toBe(200);
-    const unknown = await ops.inject({
-      method: 'GET',
-      url: `/console/links/${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}`,
-      headers: { cookie },
-    });
-    expect(unknown.statusCode).toBe(404);
+    for (const query of ['state=paid', 'client=test_nobody']) {
+      const res = await ops.inject({ method: 'GET', url: `/console/webhooks?${query}`, headers: { cookie } });
+      expect(res.statusCode, query).toBe(400);
+      expect(res.body).toContain('class="alert"');
+    }
+    for (const url of [
+      `/console/links/${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}`,
+      `/console/webhooks/${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}`,
+      '/console/webhooks/not-an-id',
+    ]) {
+      expect((await ops.inject({ method: 'GET', url, headers: { cookie } })).statusCode, url).toBe(404);
+    }
     // The operator API's token does not open the console, and a console session does not open the API.
     expect(
       (await ops.inject({ method: 'GET', url: '/operator/v1/clients', headers: { cookie } })).statusCode,
@@ -234,11 +249,44 @@ describe.skipIf(!executablePath)('operator console in Chromium', () => {
         await page.waitForSelector('text=Queued for delivery again.');
         await t.worker.drain();
         expect(receiver.received.length).toBe(2);
-        await page.reload();
+        // (Not a reload: that would post the redelivery again.)
+        await page.goto(`${base}/console/links/${linkId}?lang=en`);
         expect(await page.locator('ul.events ol li').count()).toBe(2);
+
+        // Webhook deliveries: filtered by state and client, one event's attempt log, redeliver it, then the set.
+        await page.goto(`${base}/console/webhooks?lang=en`);
+        await page.selectOption('select[name="state"]', 'delivered');
+        await page.fill('input[name="client"]', clientId);
+        await Promise.all([
+          page.waitForURL(/state=delivered/),
+          page.click('form[action="/console/webhooks"] button'),
+        ]);
+        expect(await page.locator('ul.events > li').count()).toBe(1);
+        await Promise.all([page.waitForLoadState('load'), page.click('ul.events a')]);
+        expect(await page.locator('ol.attempts li').count()).toBe(2);
+        expect(await page.textContent('pre.payload')).toContain(linkId);
+        await page.click('form[action*="/redeliver"] button');
+        await page.waitForSelector('text=Queued for delivery again.');
+        await t.worker.drain();
+        expect(receiver.received.length).toBe(3);
+        await page.goto(`${base}/console/webhooks?lang=en&state=delivered&client=${clientId}`);
+        await page.click('form[action^="/console/webhooks/redeliver"] button');
+        await page.waitForSelector('text=Queued again: 1; could not go again: 0.');
+        await t.worker.drain();
+        expect(receiver.received.length).toBe(4);
       } finally {
         await receiver.close();
       }
+      // Signing keys: the current and the previous; rotating makes a new current one.
+      await page.goto(`${base}/console/keys?lang=en`);
+      const kids = await page.locator('ul.keys code').allTextContents();
+      expect(kids).toHaveLength(2);
+      await page.click('form[action^="/console/keys/rotate"] button');
+      await page.waitForSelector('text=is the current key');
+      const rotated = await page.locator('ul.keys code').allTextContents();
+      expect(rotated[1]).toBe(kids[0]);
+      expect(rotated[0]).not.toBe(kids[0]);
+
       await t.services.clients.update(clientId, { disabled: true });
       await page.goto(`${base}/console/clients/${clientId}?lang=en`);
 
@@ -248,8 +296,12 @@ describe.skipIf(!executablePath)('operator console in Chromium', () => {
       expect(layout.w).toBeLessThanOrEqual(layout.c);
       await page.goto(`${base}/console?lang=ro`);
       expect(await page.textContent('h1')).toBe('Clienți API');
-      const audit = await t.services.operator({ who: 'test' }).audit(5);
+      const audit = await t.services.operator({ who: 'test' }).audit(9);
       expect(audit.map((e) => e.action)).toEqual([
+        'keys.rotate',
+        'webhooks.redeliver-set',
+        'webhooks.redeliver',
+        'webhooks.redeliver',
         'clients.update',
         'clients.rotate-secret',
         'clients.update',

@@ -37,6 +37,8 @@ const strings: Record<Lang, Record<string, string>> = {
     'o.audit': 'Recent operator actions',
     'o.back': 'All clients',
     'o.links': 'Payment links',
+    'o.webhooks': 'Webhooks',
+    'o.keys': 'Signing keys',
   },
   ro: {
     'o.title': 'Consola operatorului Ferry',
@@ -72,6 +74,8 @@ const strings: Record<Lang, Record<string, string>> = {
     'o.audit': 'Acțiuni recente ale operatorilor',
     'o.back': 'Toți clienții',
     'o.links': 'Linkuri de plată',
+    'o.webhooks': 'Webhookuri',
+    'o.keys': 'Chei de semnare',
   },
 };
 
@@ -85,6 +89,17 @@ export interface ConsoleFrame {
 const tOf = (lang: Lang) => translator(lang, strings);
 export const hiddenCsrf = (f: ConsoleFrame) => html`<input type="hidden" name="csrf" value="${f.csrf}">`;
 export const langQuery = (f: ConsoleFrame) => `?lang=${f.lang}`;
+
+const sections = [
+  ['', 'o.clients'],
+  ['/links', 'o.links'],
+  ['/webhooks', 'o.webhooks'],
+  ['/keys', 'o.keys'],
+] as const;
+const nav = (f: ConsoleFrame, t: (key: string) => string) =>
+  html`<nav>${sections.map(
+    ([path, key], i) => html`${i ? ' · ' : ''}<a href="${`/console${path}${langQuery(f)}`}">${t(key)}</a>`,
+  )}</nav>`;
 
 export function consolePage(f: ConsoleFrame, title: string, body: Raw, signedIn = true): string {
   const t = tOf(f.lang);
@@ -100,7 +115,7 @@ export function consolePage(f: ConsoleFrame, title: string, body: Raw, signedIn 
     t,
     brand: t('o.title'),
     script: false,
-    body: html`<main id="main" class="card">${signedIn ? html`<nav><a href="${`/console${langQuery(f)}`}">${t('o.clients')}</a> · <a href="${`/console/links${langQuery(f)}`}">${t('o.links')}</a></nav>` : html``}<h1>${title}</h1>${body}${signOut}</main>`,
+    body: html`<main id="main" class="card">${signedIn ? nav(f, t) : html``}<h1>${title}</h1>${body}${signOut}</main>`,
   });
 }
 

@@ -242,4 +242,79 @@ describe('operator API', () => {
       await receiver.close();
     }
   });
+
+  it("redelivers one event, or a filtered set of every client's, and audits both", async () => {
+    const receiver = await startReceiver(() => 200);
+    try {
+      const a = await t.client({ webhookUrl: `${receiver.url}/a` });
+      const b = await t.client({ webhookUrl: `${receiver.url}/b` });
+      const silent = await t.client();
+      const ids: Record<string, string> = {};
+      for (const [name, c] of [
+        ['a1', a],
+        ['a2', a],
+        ['b1', b],
+        ['s1', silent],
+      ] as const) {
+        const client = (await t.services.clients.find(c.clientId))!;
+        await recordEvent(t.store.db, {
+          type: 'consent_status_update',
+          clientId: client.id,
+          objectId: name,
+          payload: { consent_id: name, status: 'active' },
+          at: t.services.clock.now(),
+        });
+      }
+      await t.worker.drain();
+      expect(receiver.received.map((r) => r.path).sort()).toEqual(['/a', '/a', '/b']);
+      for (const e of await t.services.webhooks.search({ limit: 10 })) ids[e.object_id] = e.event_id;
+
+      // One client's delivered events go again; the other client's do not.
+      const set = await call('POST', '/webhooks/redeliver', { client_id: a.clientId, states: ['delivered'] });
+      expect(set).toMatchObject({ status: 200, body: { redelivered: 2, skipped: 0, more: false } });
+      await t.worker.drain();
+      expect(receiver.received.map((r) => r.path).sort()).toEqual(['/a', '/a', '/a', '/a', '/b']);
+      // An event with no URL anywhere cannot go again: counted, not an error.
+      const none = await call('POST', '/webhooks/redeliver', { states: ['no_target'] });
+      expect(none.body).toEqual({ redelivered: 0, skipped: 1, more: false });
+
+      const one = await call('POST', `/webhooks/${ids.b1}/redeliver`);
+      expect(one).toMatchObject({ status: 200, body: { event_id: ids.b1, status: 'pending' } });
+      await t.worker.drain();
+      expect(receiver.received.filter((r) => r.path === '/b')).toHaveLength(2);
+      const refused = await call('POST', `/webhooks/${ids.s1}/redeliver`);
+      expect(refused).toMatchObject({ status: 400, body: { error: { code: 'unprocessable_entity' } } });
+
+      for (const [path, body] of [
+        ['/webhooks/redeliver', {}],
+        ['/webhooks/redeliver', { states: [] }],
+        ['/webhooks/redeliver', { states: ['paid'] }],
+        ['/webhooks/redeliver', { states: ['failed'], extra: 1 }],
+      ] as const) {
+        expect((await call('POST', path, body)).body.error.code, JSON.stringify(body)).toBe(
+          'validation_error',
+        );
+      }
+      expect(
+        (await call('POST', '/webhooks/redeliver', { client_id: 'test_nope', states: ['failed'] })).status,
+      ).toBe(404);
+      for (const id of ['not-a-uuid', '00000000-0000-4000-8000-000000000000']) {
+        expect((await call('POST', `/webhooks/${id}/redeliver`)).body.error.code).toBe('not_found');
+      }
+      const audit = (await call('GET', '/audit?limit=8')).body.entries as {
+        action: string;
+        outcome: string;
+      }[];
+      expect(audit.slice(0, 6).map((e) => `${e.action} ${e.outcome}`)).toEqual([
+        'webhooks.redeliver not_found',
+        'webhooks.redeliver not_found',
+        'webhooks.redeliver-set not_found',
+        'webhooks.redeliver unprocessable_entity',
+        'webhooks.redeliver ok',
+        'webhooks.redeliver-set ok',
+      ]);
+    } finally {
+      await receiver.close();
+    }
+  });
 });

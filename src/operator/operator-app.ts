@@ -2,7 +2,13 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { ApiError } from '../shared/errors.js';
 import { registerConsole } from './console.routes.js';
-import { AuditQuery, ClientIdParams, ClientInput } from './operator.schema.js';
+import {
+  AuditQuery,
+  ClientIdParams,
+  ClientInput,
+  EventIdParams,
+  RedeliverFilter,
+} from './operator.schema.js';
 import { auditRefusal, createOperator, type OperatorDeps } from './operator.service.js';
 import { OPERATOR_BASE } from './paths.js';
 import { tokenCheck } from './token-check.js';
@@ -110,6 +116,12 @@ export async function buildOperatorApp(deps: OperatorDeps & { token: string }): 
   );
   app.get(`${base}/keys`, (request) => operatorOf(request).listKeys());
   app.post(`${base}/keys/rotate`, (request) => operatorOf(request).rotateKeys());
+  app.post(`${base}/webhooks/:event_id/redeliver`, { schema: { params: EventIdParams } }, (request) =>
+    operatorOf(request).redeliverEvent(request.params.event_id),
+  );
+  app.post(`${base}/webhooks/redeliver`, { schema: { body: RedeliverFilter } }, (request) =>
+    operatorOf(request).redeliverEvents(request.body),
+  );
   app.get(`${base}/audit`, { schema: { querystring: AuditQuery } }, async (request) => ({
     entries: await operatorOf(request).audit(request.query.limit ? Number(request.query.limit) : undefined),
   }));

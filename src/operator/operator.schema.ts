@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox';
+import { eventStates } from '../webhooks/index.js';
 
 const Jwks = Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown()), { maxItems: 20 }) });
 const Text = (maxLength: number) => Type.String({ maxLength });
@@ -37,3 +38,13 @@ export const ClientIdParams = Type.Object({ client_id: Text(128) });
 export const AuditQuery = Type.Object({
   limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$' })),
 });
+
+const EventStates = Type.Array(Type.Enum(eventStates), { minItems: 1, maxItems: 5, uniqueItems: true });
+
+export const EventIdParams = Type.Object({ event_id: Text(64) });
+/** A filtered set of webhook events to deliver again: every client's, or one client's; at least one state. */
+export const RedeliverFilter = Type.Object(
+  { client_id: Type.Optional(Text(128)), states: EventStates },
+  { additionalProperties: false },
+);
+export type RedeliverFilter = Static<typeof RedeliverFilter>;

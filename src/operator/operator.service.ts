@@ -17,7 +17,19 @@ import {
   fieldsOf,
   settingsOf,
 } from './client.view.js';
-import type { ClientInput } from './operator.schema.js';
+import type { ClientInput, RedeliverFilter } from './operator.schema.js';
+
+/** At most this many events are redelivered by one filtered redelivery; `more` says there were others. */
+export const REDELIVER_SET_MAX = 500;
+
+export interface RedeliveredSet {
+  /** Events queued for delivery again. */
+  redelivered: number;
+  /** Matched events that cannot go again now (no webhook URL, say). */
+  skipped: number;
+  /** More events match than one call redelivers: call again. */
+  more: boolean;
+}
 
 /** Who asks: `cli:<user>` for the CLI on this machine, `operator-token` for the operator API, with the address. */
 export interface Actor {
@@ -38,6 +50,10 @@ export interface Operator {
   rotateAppKey(clientId: string): Promise<{ client_id: string; client_app_key: string }>;
   rotateKeys(): Promise<RotationResult>;
   listKeys(): Promise<{ keys: JWK[] }>;
+  /** Delivers a webhook event of any client's again (a new round, the retry schedule from the start). */
+  redeliverEvent(eventId: string): Promise<{ event_id: string; status: string }>;
+  /** Delivers again every event that matches (newest first, at most REDELIVER_SET_MAX). */
+  redeliverEvents(filter: RedeliverFilter): Promise<RedeliveredSet>;
   audit(limit?: number): Promise<AuditView[]>;
 }
 
@@ -124,6 +140,38 @@ export function createOperator(deps: OperatorDeps, actor: Actor): Operator {
       })),
 
     rotateKeys: () => audited('keys.rotate', null, null, () => keys.rotate()),
+
+    redeliverEvent: (eventId) =>
+      audited('webhooks.redeliver', eventId, null, async () => {
+        const { event } = await deps.webhooks.find(eventId);
+        const client = (await clients.list()).find((c) => c.id === event.client);
+        if (!client) throw new ApiError('not_found', 'No webhook event with that id.');
+        const again = await deps.webhooks.redeliver(client, event.event_id);
+        return { event_id: again.event_id, status: again.status };
+      }),
+
+    redeliverEvents: (filter) =>
+      audited('webhooks.redeliver-set', filter.client_id ?? null, { states: filter.states }, async () => {
+        const all = await clients.list();
+        const one = filter.client_id === undefined ? undefined : await found(filter.client_id);
+        const byId = new Map(all.map((c) => [c.id, c] as const));
+        const events = await deps.webhooks.search({
+          ...(one ? { client: one.id } : {}),
+          states: filter.states,
+          limit: REDELIVER_SET_MAX + 1,
+        });
+        let redelivered = 0;
+        for (const event of events.slice(0, REDELIVER_SET_MAX)) {
+          try {
+            await deps.webhooks.redeliver(byId.get(event.client)!, event.event_id);
+            redelivered++;
+          } catch (error) {
+            if (!(error instanceof ApiError) || error.status >= 500) throw error;
+          }
+        }
+        const matched = Math.min(events.length, REDELIVER_SET_MAX);
+        return { redelivered, skipped: matched - redelivered, more: events.length > REDELIVER_SET_MAX };
+      }),
     listKeys: () => keys.jwks(),
     audit: async (limit = 50) => (await listAudit(db, limit)).map(auditView),
   };

@@ -41,6 +41,8 @@ export function createRemoteOperator(opts: { url: string; token: string; as: str
     rotateAppKey: (clientId) => call('POST', `${id(clientId)}/rotate-app-key`),
     rotateKeys: () => call('POST', '/keys/rotate'),
     listKeys: () => call('GET', '/keys'),
+    redeliverEvent: (eventId) => call('POST', `/webhooks/${encodeURIComponent(eventId)}/redeliver`),
+    redeliverEvents: (filter) => call('POST', '/webhooks/redeliver', filter),
     audit: async (limit) =>
       (
         await call<{ entries: Awaited<ReturnType<Operator['audit']>> }>(

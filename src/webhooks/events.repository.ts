@@ -112,6 +112,8 @@ export async function claimDue(
 
 export interface EventRow {
   id: string;
+  /** The API client's internal id. */
+  client_id: string;
   type: string;
   object_id: string;
   body: string;
@@ -143,6 +145,7 @@ const createdKey = sql<string>`to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-D
 /** What the events API shows of an event (list and get read the same columns). */
 const eventColumns = [
   'id',
+  'client_id',
   'type',
   'object_id',
   'body',
@@ -158,16 +161,17 @@ const eventColumns = [
 ] as const;
 
 /**
- * One page of a client's events, newest first; fetches limit + 1 to tell whether there is more. The page walks
- * the client's (or the object's) index in order, whatever the statistics say; a filter that matches few of the
- * client's events still walks past the others.
+ * One page of a client's events (or, with `null`, every client's: the operator console), newest first; fetches
+ * limit + 1 to tell whether there is more. The page walks the client's (the object's, or the created_at) index
+ * in order, whatever the statistics say; a filter that matches few of the events still walks past the others.
  */
-export async function listEvents(db: Db, clientId: string, f: EventFilter): Promise<EventRow[]> {
+export async function listEvents(db: Db, clientId: string | null, f: EventFilter): Promise<EventRow[]> {
   return withIndexPlans(db, (tx) => listEventsPage(tx, clientId, f));
 }
 
-async function listEventsPage(db: Db, clientId: string, f: EventFilter): Promise<EventRow[]> {
-  let q = db.selectFrom('webhook_events').select(eventColumns).where('client_id', '=', clientId);
+async function listEventsPage(db: Db, clientId: string | null, f: EventFilter): Promise<EventRow[]> {
+  let q = db.selectFrom('webhook_events').select(eventColumns);
+  if (clientId !== null) q = q.where('client_id', '=', clientId);
   if (f.types?.length) q = q.where('type', 'in', f.types);
   if (f.objectId !== undefined) q = q.where('object_id', '=', f.objectId);
   if (f.states?.length) q = q.where('state', 'in', f.states);
@@ -184,13 +188,11 @@ async function listEventsPage(db: Db, clientId: string, f: EventFilter): Promise
     .execute();
 }
 
-export async function findEvent(db: Db, clientId: string, id: string): Promise<EventRow | undefined> {
-  return db
-    .selectFrom('webhook_events')
-    .select(eventColumns)
-    .where('client_id', '=', clientId)
-    .where('id', '=', id)
-    .executeTakeFirst();
+/** An event of the client's (or, with `null`, of any client's: the operator console). */
+export async function findEvent(db: Db, clientId: string | null, id: string): Promise<EventRow | undefined> {
+  let q = db.selectFrom('webhook_events').select(eventColumns).where('id', '=', id);
+  if (clientId !== null) q = q.where('client_id', '=', clientId);
+  return q.executeTakeFirst();
 }
 
 export async function listAttempts(db: Db, eventId: string) {

@@ -17,11 +17,12 @@ export {
 } from './ssrf.js';
 export { addWebhookMetrics } from './webhooks.metrics.js';
 export { registerWebhookRoutes } from './webhooks.routes.js';
-export type {
-  AttemptOutcome,
-  EventState,
-  WebhookAttemptsTable,
-  WebhookEventsTable,
+export {
+  type AttemptOutcome,
+  type EventState,
+  eventStates,
+  type WebhookAttemptsTable,
+  type WebhookEventsTable,
 } from './webhooks.schema.js';
-export type { EventView, WebhooksService } from './webhooks.service.js';
+export type { EventView, OperatorEvent, OperatorEventSearch, WebhooksService } from './webhooks.service.js';
 export { createWebhooksService, ROTATE_TASK } from './webhooks.service.js';

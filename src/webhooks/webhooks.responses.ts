@@ -3,7 +3,7 @@ import { nullable, OneOf, Pagination, Timestamp } from '../api/index.js';
 
 /** The answers of the webhook events API. */
 
-const eventStates = ['pending', 'delivered', 'failed', 'gone', 'no_target'] as const;
+import { eventStates } from './webhooks.schema.js';
 
 export const WebhookEvent = Type.Object({
   event_id: Type.String({ format: 'uuid' }),

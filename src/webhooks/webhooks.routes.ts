@@ -2,9 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { type RpcDeps, registerRpc } from '../api/index.js';
 import { EventList, EventRedelivered, EventWithAttempts } from './webhooks.responses.js';
+import { eventStates as states } from './webhooks.schema.js';
 import type { WebhooksService } from './webhooks.service.js';
 
-const states = ['pending', 'delivered', 'failed', 'gone', 'no_target'] as const;
 const oneOrMany = <T extends ReturnType<typeof Type.String>>(item: T) =>
   Type.Union([item, Type.Array(item, { minItems: 1, maxItems: 20 })]);
 

@@ -3,7 +3,9 @@ import type { ColumnType } from 'kysely';
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 
-export type EventState = 'pending' | 'delivered' | 'failed' | 'gone' | 'no_target';
+/** An event's delivery states (the API's filters and answers, the console's filter use this list). */
+export const eventStates = ['pending', 'delivered', 'failed', 'gone', 'no_target'] as const;
+export type EventState = (typeof eventStates)[number];
 export type AttemptOutcome = 'delivered' | 'retry' | 'gone' | 'failed';
 
 export interface WebhookEventsTable {

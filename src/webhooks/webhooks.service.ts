@@ -62,6 +62,16 @@ export interface ListInput {
   limit?: number;
 }
 
+/** The operator console's view: an event of any client's, named by the client's internal id. */
+export type OperatorEvent = EventView & { client: string };
+
+export interface OperatorEventSearch {
+  /** The client's internal id; none for every client's. */
+  client?: string;
+  states?: EventState[];
+  limit: number;
+}
+
 export interface WebhooksService {
   readonly keys: WebhookKeys;
   readonly delivery: DeliveryService;
@@ -70,6 +80,10 @@ export interface WebhooksService {
   list(client: ApiClient, input: ListInput): Promise<{ events: EventView[]; pagination: PageInfo }>;
   get(client: ApiClient, eventId: string): Promise<{ event: EventView; attempts: DeliveryAttemptBody[] }>;
   redeliver(client: ApiClient, eventId: string): Promise<EventView>;
+  /** Every client's events, newest first (the operator console). */
+  search(input: OperatorEventSearch): Promise<OperatorEvent[]>;
+  /** Any client's event with its attempts (the operator console); 404 when there is none. */
+  find(eventId: string): Promise<{ event: OperatorEvent; attempts: DeliveryAttemptBody[] }>;
   close(): Promise<void>;
 }
 
@@ -140,6 +154,19 @@ export function createWebhooksService(deps: WebhooksDeps): WebhooksService {
     keyset: cursorOf(row),
   });
 
+  const operatorView = (row: repo.EventRow): OperatorEvent => ({ ...toView(row), client: row.client_id });
+  const attemptsOf = async (eventId: string): Promise<DeliveryAttemptBody[]> =>
+    (await repo.listAttempts(store.db, eventId)).map((a) => ({
+      attempt: a.attempt,
+      started_at: a.started_at.toISOString(),
+      url: a.url,
+      kid: a.kid,
+      status_code: a.status_code,
+      latency_ms: a.latency_ms,
+      outcome: a.outcome,
+      error: a.error,
+    }));
+
   async function ownEvent(client: ApiClient, eventId: string): Promise<repo.EventRow> {
     const row = UUID.test(eventId) ? await repo.findEvent(store.db, client.id, eventId) : undefined;
     if (!row) throw notFound('webhook event');
@@ -172,20 +199,21 @@ export function createWebhooksService(deps: WebhooksDeps): WebhooksService {
 
     async get(client, eventId) {
       const row = await ownEvent(client, eventId);
-      const attempts = await repo.listAttempts(store.db, row.id);
-      return {
-        event: toView(row),
-        attempts: attempts.map((a) => ({
-          attempt: a.attempt,
-          started_at: a.started_at.toISOString(),
-          url: a.url,
-          kid: a.kid,
-          status_code: a.status_code,
-          latency_ms: a.latency_ms,
-          outcome: a.outcome,
-          error: a.error,
-        })),
-      };
+      return { event: toView(row), attempts: await attemptsOf(row.id) };
+    },
+
+    async search(input) {
+      const rows = await repo.listEvents(store.db, input.client ?? null, {
+        limit: input.limit,
+        ...(input.states?.length ? { states: input.states } : {}),
+      });
+      return rows.slice(0, input.limit).map(operatorView);
+    },
+
+    async find(eventId) {
+      const row = UUID.test(eventId) ? await repo.findEvent(store.db, null, eventId) : undefined;
+      if (!row) throw notFound('webhook event');
+      return { event: operatorView(row), attempts: await attemptsOf(row.id) };
     },
 
     async redeliver(client, eventId) {
