@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseUrl } from '../../test/support/db-use.js';
 import { needs } from '../../test/support/needs.js';
 import { createEmptyDatabase } from '../../test/support/pg-admin.js';
 import { createTestStore } from '../../test/support/test-store.js';
@@ -124,7 +125,7 @@ describe.skipIf(!server)('closing a server store', () => {
     expect(store.pool?.ended).toBe(true);
     // A leaked connection would make this DROP wait or fail without FORCE.
     const admin = new (await import('pg')).default.Client({
-      connectionString: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+      connectionString: testDatabaseUrl() ?? 'postgres://postgres@127.0.0.1:5432/test',
     });
     await admin.connect();
     // A backend leaves pg_stat_activity shortly after its client said goodbye, not at once: wait up to 2 s.

@@ -10,6 +10,7 @@ import { randomIds } from '../../src/shared/ids.js';
 import { migrate, openStore, type Store } from '../../src/store/index.js';
 import { recordEvent } from '../../src/webhooks/index.js';
 import { exitOf, spawnFerry, waitForOutput } from '../support/cli-process.js';
+import { testDatabaseUrl } from '../support/db-use.js';
 import { createEmptyDatabase } from '../support/pg-admin.js';
 import { startReceiver, waitFor } from '../support/webhook-receiver.js';
 import { webhookUrlCheck } from '../support/webhook-url-check.js';
@@ -22,7 +23,7 @@ import { webhookUrlCheck } from '../support/webhook-url-check.js';
  */
 const EVENTS = 1000;
 const SLOW_MS = 1200;
-const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
+const onPostgres = Boolean(testDatabaseUrl());
 
 describe(`webhook delivery survives kill -9 (${onPostgres ? 'PostgreSQL' : 'embedded PGlite'})`, () => {
   let receiver: Awaited<ReturnType<typeof startReceiver>>;

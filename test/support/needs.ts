@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import pg from 'pg';
+import { noteDatabaseUse } from './db-use.js';
 import { adminUrl } from './pg-admin.js';
 
 /**
@@ -12,6 +13,7 @@ import { adminUrl } from './pg-admin.js';
  * - missing with CI=true (or TEST_DATABASE_URL set, for PostgreSQL): an error, so the file fails — CI skips nothing.
  */
 export async function needs(what: Dependency): Promise<string | undefined> {
+  if (what === 'postgres') noteDatabaseUse();
   const found = what === 'chromium' ? chromiumPath() : await postgresUrl();
   if (found) return found;
   const problem = missing[what]();

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { noteDatabaseUse } from './db-use.js';
 
 /** The PostgreSQL server used by process-level tests: TEST_DATABASE_URL, or the local one. */
 export const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -9,6 +10,7 @@ export async function createEmptyDatabase(
   prefix = 'ferry_e2e',
   serverUrl: string = adminUrl,
 ): Promise<{ url: string; drop(): Promise<void> }> {
+  noteDatabaseUse();
   const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();

@@ -4,10 +4,12 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { openStore, pgliteParsers, type Store } from '../../src/store/index.js';
+import { noteDatabaseUse } from './db-use.js';
 import { withDatabase } from './global-setup.js';
 
 /** A fresh, migrated database for one test file: a clone of the run's template. */
 export async function createTestStore(): Promise<Store & { databaseUrl: string | undefined }> {
+  noteDatabaseUse();
   const testDb = inject('testDb');
   if (testDb.kind === 'postgres') {
     const name = `ferry_t_${testDb.runId}_${randomBytes(4).toString('hex')}`;
