@@ -180,6 +180,7 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
   const operatorDeps: OperatorDeps = {
     clients,
     links: pay.links,
+    ais,
     webhooks,
     keys: webhooks.keys,
     db: store.db,

@@ -6,7 +6,7 @@ import {
   type Transaction,
   type Updateable,
 } from 'kysely';
-import type { Database } from '../store/index.js';
+import { type Database, type ObjectSearch, searchObjects } from '../store/index.js';
 import type { AisConsentsTable } from './ais.schema.js';
 import './ais.schema.js';
 import type { ConsentStatus } from './consent-status.js';
@@ -210,4 +210,11 @@ export async function listAuthorizedIdle(db: Db, finishedBefore: Date, limit: nu
     .limit(limit)
     .execute();
   return rows.map(toConsent);
+}
+
+export type ConsentSearch = ObjectSearch<ConsentStatus>;
+
+/** Every client's consents matching the operator's search, newest first (the operator console). */
+export async function searchConsents(db: Db, s: ConsentSearch): Promise<Consent[]> {
+  return (await searchObjects(db, 'ais_consents', s)).map(toConsent);
 }

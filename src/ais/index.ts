@@ -19,7 +19,9 @@ import { type AisDeps, type AisSettings, aisCursors, defaultAisSettings } from '
 import { registerAisApi } from './ais.routes.js';
 import { type AisBackground, addAisTasks, createAisBackground } from './ais.tasks.js';
 import { createBulkCopy } from './bulk-copy.js';
+import { type Consent, type ConsentSearch, findConsent, searchConsents } from './consent.repository.js';
 import { consentPage } from './consent-page.routes.js';
+import { type Job, listJobsOf } from './job.repository.js';
 import './ais.schema.js';
 import type { Metrics } from '../shared/metrics.js';
 
@@ -27,8 +29,10 @@ export type { AisDeps, AisSettings } from './ais.context.js';
 export { defaultAisSettings } from './ais.context.js';
 export type { AisBackground } from './ais.tasks.js';
 export { aisTaskNames } from './ais.tasks.js';
+export type { Consent, ConsentSearch } from './consent.repository.js';
 export type { ConsentEvent, ConsentStatus } from './consent-status.js';
 export { consentStatuses, nextConsentStatus } from './consent-status.js';
+export type { Job } from './job.repository.js';
 export type { RunOutcome } from './job-runner.js';
 export type { JobEvent, JobStatus } from './job-status.js';
 export { jobStatuses, nextJobStatus } from './job-status.js';
@@ -39,6 +43,10 @@ export interface AisService {
   background: AisBackground;
   /** The `pagination.after` of a transactions page that ends at this row (benchmarks start mid-list). */
   transactionsCursor(row: { sortDate: string; id: string }): string;
+  /** Every client's consents matching the operator's search, newest first (the operator console). */
+  search(filter: ConsentSearch): Promise<Consent[]>;
+  /** Any client's consent with its newest refresh jobs (the operator console); undefined when there is none. */
+  detail(consentId: string): Promise<{ consent: Consent; jobs: Job[] } | undefined>;
 }
 
 /** What the routes of this module run on: kept here, out of the service's public shape. */
@@ -77,6 +85,11 @@ export function createAisService(o: CreateAisOptions): AisService {
   const service: AisService = {
     background: createAisBackground(deps),
     transactionsCursor: ({ sortDate, id }) => deps.cursors.transactions.encode([sortDate, id]),
+    search: (filter) => searchConsents(deps.db, filter),
+    async detail(consentId) {
+      const consent = await findConsent(deps.db, consentId);
+      return consent ? { consent, jobs: await listJobsOf(deps.db, consent.id, 20) } : undefined;
+    },
   };
   depsOf.set(service, deps);
   return service;

@@ -213,3 +213,16 @@ export async function claimDueJobs(
     RETURNING *`.execute(db);
   return result.rows.map(toJob).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
 }
+
+/** A consent's refresh jobs, newest first (the operator console). */
+export async function listJobsOf(db: Db, consentId: string, limit: number): Promise<Job[]> {
+  const rows = await db
+    .selectFrom('ais_jobs')
+    .selectAll()
+    .where('consent_id', '=', consentId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map(toJob);
+}

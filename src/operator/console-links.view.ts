@@ -1,19 +1,12 @@
 import type { HistoryRow, LinkRow } from '../pay/index.js';
-import type { EventView } from '../webhooks/index.js';
-import { html, type Lang, raw, translator } from '../webui/index.js';
-import { type ConsoleFrame, consolePage, langQuery } from './console.view.js';
-import { type AttemptLine, attemptList, redeliverForm } from './console-webhooks.view.js';
+import { html, type Lang, translator } from '../webui/index.js';
+import { type ConsoleFrame, consolePage, langQuery, type SearchForm, searchForm } from './console.view.js';
+import { attemptList, type EventWithAttempts, redeliverForm } from './console-webhooks.view.js';
 
 const strings: Record<Lang, Record<string, string>> = {
   en: {
     'l.title': 'Payment links',
-    'l.search': 'Search',
     'l.q': 'Link id or web_id',
-    'l.status': 'Status',
-    'l.any': 'any',
-    'l.client': 'client_id',
-    'l.from': 'Created from (YYYY-MM-DD)',
-    'l.to': 'Created before (YYYY-MM-DD)',
     'l.none': 'No link matches.',
     'l.history': 'Status history',
     'l.webhooks': 'Webhooks sent',
@@ -23,13 +16,7 @@ const strings: Record<Lang, Record<string, string>> = {
   },
   ro: {
     'l.title': 'Linkuri de plată',
-    'l.search': 'Căutați',
     'l.q': 'ID-ul linkului sau web_id',
-    'l.status': 'Stare',
-    'l.any': 'oricare',
-    'l.client': 'client_id',
-    'l.from': 'Create din (AAAA-LL-ZZ)',
-    'l.to': 'Create înainte de (AAAA-LL-ZZ)',
     'l.none': 'Niciun link nu corespunde.',
     'l.history': 'Istoricul stărilor',
     'l.webhooks': 'Webhookuri trimise',
@@ -40,24 +27,14 @@ const strings: Record<Lang, Record<string, string>> = {
 };
 const tOf = (lang: Lang) => translator(lang, strings);
 
-export interface LinkSearchForm {
-  q: string;
-  status: string;
-  client: string;
-  from: string;
-  to: string;
-}
-
 export function linksPage(
   f: ConsoleFrame,
-  form: LinkSearchForm,
+  form: SearchForm,
   statuses: readonly string[],
   rows: (LinkRow & { clientName: string })[],
   error?: string,
 ): string {
   const t = tOf(f.lang);
-  const input = (name: keyof LinkSearchForm, label: string) =>
-    html`<div class="field"><label>${label}<input type="text" name="${name}" value="${form[name]}"></label></div>`;
   const list =
     rows.length === 0
       ? html`<p>${t('l.none')}</p>`
@@ -69,20 +46,9 @@ export function linksPage(
     f,
     t('l.title'),
     html`${error ? html`<p class="alert" role="alert">${error}</p>` : html``}
-<form method="get" action="/console/links"><input type="hidden" name="lang" value="${f.lang}">
-${input('q', t('l.q'))}
-<div class="field"><label>${t('l.status')}<select name="status"><option value="">${t('l.any')}</option>${statuses.map(
-      (s) => html`<option value="${s}"${raw(s === form.status ? ' selected' : '')}>${s}</option>`,
-    )}</select></label></div>
-${input('client', t('l.client'))}${input('from', t('l.from'))}${input('to', t('l.to'))}
-<button type="submit" class="btn">${t('l.search')}</button></form>
+${searchForm(f, '/console/links', form, statuses, t('l.q'))}
 ${list}`,
   );
-}
-
-export interface EventWithAttempts {
-  event: EventView;
-  attempts: AttemptLine[];
 }
 
 export function linkPage(

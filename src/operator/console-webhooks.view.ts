@@ -1,5 +1,5 @@
 import type { JWK } from 'jose';
-import type { OperatorEvent } from '../webhooks/index.js';
+import type { EventView, OperatorEvent } from '../webhooks/index.js';
 import { html, type Lang, type Raw, raw, translator } from '../webui/index.js';
 import { type ConsoleFrame, consolePage, hiddenCsrf, langQuery } from './console.view.js';
 import type { RedeliveredSet } from './operator.service.js';
@@ -72,6 +72,11 @@ export interface AttemptLine {
 }
 
 /** One event's attempt log (the link page and the delivery page show the same). */
+export interface EventWithAttempts {
+  event: EventView;
+  attempts: AttemptLine[];
+}
+
 export function attemptList(attempts: AttemptLine[]): Raw {
   return html`<ol class="attempts">${attempts.map(
     (a) =>

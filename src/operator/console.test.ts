@@ -138,6 +138,77 @@ describe('operator console', () => {
     ]) {
       expect((await ops.inject({ method: 'GET', url, headers: { cookie } })).statusCode, url).toBe(404);
     }
+    // Consents: searched by web_id and status; a consent's page shows its refresh jobs' phases and errors.
+    const created = await t.call('/test/ais/consents/create', { ais_method: { provider_id: 'bt_ro' } });
+    expect(created.status).toBe(200);
+    const { consent_id: consentId, web_id: consentWebId } = created.body as {
+      consent_id: string;
+      web_id: string;
+    };
+    const now = t.services.clock.now();
+    await t.store.db
+      .insertInto('ais_jobs')
+      .values({
+        id: '018f0000-0000-7000-8000-000000000001',
+        consent_id: consentId,
+        status: 'job_failed',
+        kind: 'refresh',
+        callback_url: null,
+        results: JSON.stringify({
+          accounts: { fetched: 2, inserted: 2, updated: 0 },
+          balances: { inserted: 2 },
+          transactions: { inserted: 17, updated: 1, pending_replaced: 0, pending_removed: 0 },
+          durations_ms: { accounts: 40, balances: 30, transactions: 900 },
+          errors: [
+            {
+              stage: 'transactions',
+              account_id: 'acc-2',
+              code: 'bank_unavailable',
+              message: 'bank said 503',
+            },
+          ],
+        }),
+        error: 'bank_unavailable',
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    const consents = await ops.inject({
+      method: 'GET',
+      url: `/console/consents?q=${consentWebId}&status=created`,
+      headers: { cookie },
+    });
+    expect(consents.statusCode).toBe(200);
+    expect(consents.body).toContain(`/console/consents/${consentId}`);
+    const none = await ops.inject({
+      method: 'GET',
+      url: '/console/consents?status=active&lang=en',
+      headers: { cookie },
+    });
+    expect(none.body).toContain('No consent matches.');
+    for (const query of ['status=paid', 'to=tomorrow', 'client=test_nobody']) {
+      const res = await ops.inject({ method: 'GET', url: `/console/consents?${query}`, headers: { cookie } });
+      expect(res.statusCode, query).toBe(400);
+    }
+    const consentPage = await ops.inject({
+      method: 'GET',
+      url: `/console/consents/${consentId}?lang=en`,
+      headers: { cookie },
+    });
+    expect(consentPage.statusCode).toBe(200);
+    expect(consentPage.body).toContain(
+      'transactions: 17 new, 1 updated, 0 pending replaced, 0 pending removed, 900 ms',
+    );
+    expect(consentPage.body).toContain('transactions acc-2: bank_unavailable bank said 503');
+    expect(consentPage.body).toContain('No webhook for this consent.');
+    for (const url of [
+      '/console/consents/nope',
+      `/console/consents/${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}`,
+    ]) {
+      expect((await ops.inject({ method: 'GET', url, headers: { cookie } })).statusCode, url).toBe(404);
+    }
+    expect((await ops.inject({ method: 'GET', url: '/console/consents' })).statusCode).toBe(303);
+
     // The operator API's token does not open the console, and a console session does not open the API.
     expect(
       (await ops.inject({ method: 'GET', url: '/operator/v1/clients', headers: { cookie } })).statusCode,

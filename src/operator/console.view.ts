@@ -2,6 +2,15 @@ import { html, type Lang, type Raw, raw, renderPage, translator } from '../webui
 import type { ClientView } from './client.view.js';
 import type { AuditView } from './operator.service.js';
 
+/** A search of links or consents as the form sent it (every field a string, empty when not given). */
+export interface SearchForm {
+  q: string;
+  status: string;
+  client: string;
+  from: string;
+  to: string;
+}
+
 const strings: Record<Lang, Record<string, string>> = {
   en: {
     'o.title': 'Ferry operator console',
@@ -37,6 +46,12 @@ const strings: Record<Lang, Record<string, string>> = {
     'o.audit': 'Recent operator actions',
     'o.back': 'All clients',
     'o.links': 'Payment links',
+    'o.consents': 'Consents',
+    'o.search': 'Search',
+    'o.status': 'Status',
+    'o.any': 'any',
+    'o.from': 'Created from (YYYY-MM-DD)',
+    'o.to': 'Created before (YYYY-MM-DD)',
     'o.webhooks': 'Webhooks',
     'o.keys': 'Signing keys',
   },
@@ -74,6 +89,12 @@ const strings: Record<Lang, Record<string, string>> = {
     'o.audit': 'Acțiuni recente ale operatorilor',
     'o.back': 'Toți clienții',
     'o.links': 'Linkuri de plată',
+    'o.consents': 'Consimțăminte',
+    'o.search': 'Căutați',
+    'o.status': 'Stare',
+    'o.any': 'oricare',
+    'o.from': 'Create din (AAAA-LL-ZZ)',
+    'o.to': 'Create înainte de (AAAA-LL-ZZ)',
     'o.webhooks': 'Webhookuri',
     'o.keys': 'Chei de semnare',
   },
@@ -93,6 +114,7 @@ export const langQuery = (f: ConsoleFrame) => `?lang=${f.lang}`;
 const sections = [
   ['', 'o.clients'],
   ['/links', 'o.links'],
+  ['/consents', 'o.consents'],
   ['/webhooks', 'o.webhooks'],
   ['/keys', 'o.keys'],
 ] as const;
@@ -117,6 +139,26 @@ export function consolePage(f: ConsoleFrame, title: string, body: Raw, signedIn 
     script: false,
     body: html`<main id="main" class="card">${signedIn ? nav(f, t) : html``}<h1>${title}</h1>${body}${signOut}</main>`,
   });
+}
+
+/** The search form of the links and consents pages: id or web_id, status, client_id, creation dates. */
+export function searchForm(
+  f: ConsoleFrame,
+  action: string,
+  form: SearchForm,
+  statuses: readonly string[],
+  qLabel: string,
+): Raw {
+  const t = tOf(f.lang);
+  const input = (name: keyof SearchForm, label: string) =>
+    html`<div class="field"><label>${label}<input type="text" name="${name}" value="${form[name]}"></label></div>`;
+  return html`<form method="get" action="${action}"><input type="hidden" name="lang" value="${f.lang}">
+${input('q', qLabel)}
+<div class="field"><label>${t('o.status')}<select name="status"><option value="">${t('o.any')}</option>${statuses.map(
+    (s) => html`<option value="${s}"${raw(s === form.status ? ' selected' : '')}>${s}</option>`,
+  )}</select></label></div>
+${input('client', 'client_id')}${input('from', t('o.from'))}${input('to', t('o.to'))}
+<button type="submit" class="btn">${t('o.search')}</button></form>`;
 }
 
 const field = (label: string, input: Raw) => html`<div class="field"><label>${label}${input}</label></div>`;

@@ -1,5 +1,6 @@
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
+import type { AisService } from '../ais/index.js';
 import type { ClientsService } from '../auth/index.js';
 import type { LinksService } from '../pay/index.js';
 import type { Clock } from '../shared/clock.js';
@@ -61,6 +62,8 @@ export interface OperatorDeps {
   clients: ClientsService;
   /** Payment links (the console searches every client's). */
   links: LinksService;
+  /** Consents and their refresh jobs (the console searches every client's). */
+  ais: AisService;
   /** Webhook events and their attempts, and redelivery (the console). */
   webhooks: WebhooksService;
   /** Served at /metrics on the operator listener. */

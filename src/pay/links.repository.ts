@@ -7,7 +7,7 @@ import {
   type Transaction,
   type Updateable,
 } from 'kysely';
-import { type Database, runStatement } from '../store/index.js';
+import { type Database, type ObjectSearch, runStatement, searchObjects } from '../store/index.js';
 import { type LinkStatus, preBankStatuses } from './link-status.js';
 import type { PayLinkHistoryTable, PayLinksTable } from './pay.schema.js';
 import './pay.schema.js';
@@ -252,31 +252,10 @@ export async function lockExpiring(trx: Transaction<Database>, now: Date, limit:
     .execute();
 }
 
-/** What the operator console searches links by: an id or web_id, a status, a client, a creation window. */
-export interface LinkSearch {
-  q?: string | undefined;
-  status?: LinkStatus | undefined;
-  clientId?: string | undefined;
-  from?: Date | undefined;
-  to?: Date | undefined;
-  limit: number;
-}
+export type LinkSearch = ObjectSearch<LinkStatus>;
 
 /** Every client's links, newest first (the operator console; not an API client's view). */
-export async function searchLinks(db: Db, s: LinkSearch): Promise<LinkRow[]> {
-  let query = db.selectFrom('pay_links').selectAll();
-  if (s.q) {
-    const q = s.q;
-    query = /^[0-9a-f-]{36}$/i.test(q)
-      ? query.where((eb) => eb.or([eb('id', '=', q), eb('web_id', '=', q)]))
-      : query.where('web_id', '=', q);
-  }
-  if (s.status) query = query.where('status', '=', s.status);
-  if (s.clientId) query = query.where('client_id', '=', s.clientId);
-  if (s.from) query = query.where('created_at', '>=', s.from);
-  if (s.to) query = query.where('created_at', '<', s.to);
-  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(s.limit).execute();
-}
+export const searchLinks = (db: Db, s: LinkSearch): Promise<LinkRow[]> => searchObjects(db, 'pay_links', s);
 
 export async function findLink(db: Db, id: string): Promise<LinkRow | undefined> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;

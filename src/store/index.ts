@@ -10,5 +10,7 @@ export { listen } from './listen.js';
 export type { Migration, MigrationSet } from './migrate.js';
 export { ferryMigrations, loadMigrations, migrate, migrationsApplied, migrationsDir } from './migrate.js';
 export type * from './schema.js';
+export type { ObjectSearch } from './search.js';
+export { searchObjects } from './search.js';
 export { runStatement } from './statement.js';
 export { addStoreMetrics } from './store.metrics.js';
