@@ -55,6 +55,8 @@ export async function buildApp(
     ...deps.server,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('compileSchemas', schemas.compileAll);
+  // Bank calls made while serving are logged in the background: written before the app (and its store) closes.
+  app.addHook('onClose', () => services.bankCalls.flush());
 
   // Every /v1, /v2, /test route from here on is in the route table (src/api/route-table.test.ts checks each).
   recordApiRoutes(app);

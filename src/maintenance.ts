@@ -11,12 +11,13 @@ interface Cleanable {
 /**
  * Housekeeping every ten minutes in each worker process (the deletes are idempotent, so two processes doing it
  * cost nothing but a few statements): expired OAuth replay records and artifacts, idempotency keys past 24 h,
- * and old rate-limit windows.
+ * old rate-limit windows, and bank calls past their retention.
  */
 export function registerMaintenance(deps: {
   worker: WorkerRegistry;
   oauth: Cleanable;
   guards: { idempotency: Cleanable; rateLimiter: Cleanable };
+  bankCalls: Cleanable;
   log?: (message: string, detail: Record<string, number>) => void;
 }): void {
   const { worker, oauth, guards } = deps;
@@ -28,9 +29,10 @@ export function registerMaintenance(deps: {
         oauth: await oauth.cleanup(),
         idempotency: await guards.idempotency.cleanup(),
         rateLimits: await guards.rateLimiter.cleanup(),
+        bankCalls: await deps.bankCalls.cleanup(),
       };
       deps.log?.('maintenance cleanup', removed);
-      return removed.oauth + removed.idempotency + removed.rateLimits > 0 ? 'done' : 'idle';
+      return Object.values(removed).some((n) => n > 0) ? 'done' : 'idle';
     },
   });
 }

@@ -26,6 +26,7 @@ export async function openRuntime(config: Config): Promise<{ services: Services;
     return {
       services,
       async close() {
+        await services.bankCalls.flush();
         await opened.close();
         lock?.release();
       },

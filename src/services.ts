@@ -33,7 +33,7 @@ import {
 import { registerMaintenance } from './maintenance.js';
 import { type Actor, createOperator, type Operator, type OperatorDeps } from './operator/index.js';
 import { addPayMetrics, createPayService, type PayService, registerPayWorker } from './pay/index.js';
-import { type Catalogue, loadCatalogue } from './providers/index.js';
+import { type BankCallLog, type Catalogue, createBankCallLog, loadCatalogue } from './providers/index.js';
 import { type Clock, systemClock } from './shared/clock.js';
 import { type CursorCodec, createCursorCodec } from './shared/cursor.js';
 import { type Ids, randomIds } from './shared/ids.js';
@@ -43,6 +43,9 @@ import { createSecretBox, type SecretBox } from './shared/secret-box.js';
 import { addStoreMetrics, type Store } from './store/index.js';
 import { addWebhookMetrics, createWebhooksService, type WebhooksService } from './webhooks/index.js';
 import { createWorkerRegistry, type WorkerRegistry } from './worker/index.js';
+
+/** How long the bank call log keeps a call (the maintenance task deletes older ones). */
+const BANK_CALL_RETENTION_DAYS = 30;
 
 /** Everything a Ferry process runs on, built once (the composition root for the app, the CLI and workers). */
 export interface Services {
@@ -66,6 +69,8 @@ export interface Services {
   deriveKey(purpose: string): Buffer;
   /** This process's metrics (served on the operator listener at /metrics). */
   metrics: Metrics;
+  /** Every bank call (the operator console's per-object calls and bank health); flushed before the store closes. */
+  bankCalls: BankCallLog;
   /** Idempotency keys and rate limits for the API (shared across processes through the database). */
   guards: { idempotency: IdempotencyStore; rateLimiter: RateLimiter };
   /** What the operator API serves and the CLI does: clients and keys, audit-logged under `actor`. */
@@ -120,7 +125,6 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     rateLimiter: createRateLimiter({ db: store.db, clock, limits: config.rateLimits }),
   };
   const worker = createWorkerRegistry();
-  registerMaintenance({ worker, oauth, guards });
   // Background failures that are not a caller's (a webhook attempt failing inside Ferry) go to this log.
   const log = pino({ ...loggerOptions(config.logLevel), name: 'ferry' });
   const metrics = createMetrics();
@@ -135,10 +139,20 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     onAttempt: metrics.webhookAttempt,
   });
   // The one way to banks, the sandbox included (cec_ro wants a QSealC: without one its calls are refused).
+  const bankCalls = createBankCallLog({
+    db: store.db,
+    clock,
+    retentionDays: BANK_CALL_RETENTION_DAYS,
+    onError: (error) => log.warn({ err: error }, 'bank call log write failed'),
+  });
   const connector = meteredConnector(
     deps.connector ?? createNextGenPsd2Connector({ ids, clock, qsealc: qsealcOf(config, clock) }),
-    metrics.bankCall,
+    (call) => {
+      metrics.bankCall(call.provider, call.operation, call.outcome, call.seconds);
+      bankCalls.record(call);
+    },
   );
+  registerMaintenance({ worker, oauth, guards, bankCalls });
   const pay = createPayService({
     db: store.db,
     clock,
@@ -183,6 +197,8 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     ais,
     webhooks,
     keys: webhooks.keys,
+    bankCalls,
+    catalogue,
     db: store.db,
     clock,
     ids,
@@ -190,6 +206,7 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
   };
   return {
     metrics,
+    bankCalls,
     operatorDeps,
     operator: (actor) => createOperator(operatorDeps, actor),
     config,

@@ -1,4 +1,4 @@
-import type { BankError, BankResult } from '../connectors/index.js';
+import { type BankError, type BankResult, withBankCallSubject } from '../connectors/index.js';
 
 /** Converts a thrown exception into the connector's error value (a connector should not throw; be safe). */
 export function thrownToBankError(error: unknown): BankError {
@@ -13,13 +13,16 @@ export function thrownToBankError(error: unknown): BankError {
 }
 
 /**
- * One call to the bank, as the connector answers it. No retry here: the connector alone retries transport
+ * One call to the bank for a consent (the bank call log attributes it), as the connector answers it. No retry here: the connector alone retries transport
  * failures (GETs on 5xx, 408, 429 with a short Retry-After, timeouts), a bounded number of times; what it
  * returns is final for the caller, which decides only what the failure means (retries in one layer).
  */
-export async function bankCall<T>(call: () => Promise<BankResult<T>>): Promise<BankResult<T>> {
+export async function bankCall<T>(
+  consentId: string,
+  call: () => Promise<BankResult<T>>,
+): Promise<BankResult<T>> {
   try {
-    return await call();
+    return await withBankCallSubject({ kind: 'consent', id: consentId }, call);
   } catch (error) {
     return { ok: false, error: thrownToBankError(error) };
   }

@@ -46,7 +46,7 @@ export async function requestAtBank(
   const redirects = bankRedirects(deps, requested);
   const days = Math.min(requested.consentValidityDays, method.maxConsentValidityDays);
   const withTransactions = requested.scope.includes('transactions');
-  const result = await bankCall(() =>
+  const result = await bankCall(requested.id, () =>
     deps.connector.createConsent(bank, {
       access: requested.psuIban
         ? { kind: 'accounts', ibans: [requested.psuIban], withBalances: true, withTransactions }
@@ -102,7 +102,9 @@ export async function completeAuthorization(deps: AisDeps, consent: Consent, nok
   const { db, clock, ids, connector } = deps;
   if (consent.status !== 'sca_url_retrieved' && consent.status !== 'awaiting_authz') return consent;
   const { bank } = bankOf(deps, consent);
-  const status = await bankCall(() => connector.getConsentStatus(bank, bankConsentIdOf(deps, consent)));
+  const status = await bankCall(consent.id, () =>
+    connector.getConsentStatus(bank, bankConsentIdOf(deps, consent)),
+  );
   if (!status.ok) {
     deps.log('warn', 'consent status check failed', {
       consent_id: consent.id,
@@ -149,7 +151,9 @@ export async function deleteAtBank(deps: AisDeps, consent: Consent): Promise<voi
   if (!consent.sealedBankConsentId || !consent.methodId) return;
   try {
     const { bank } = bankOf(deps, consent);
-    const result = await bankCall(() => deps.connector.deleteConsent(bank, bankConsentIdOf(deps, consent)));
+    const result = await bankCall(consent.id, () =>
+      deps.connector.deleteConsent(bank, bankConsentIdOf(deps, consent)),
+    );
     if (!result.ok && result.error.kind !== 'not_found') {
       deps.log('warn', 'deleting the bank consent failed', {
         consent_id: consent.id,
@@ -187,7 +191,9 @@ export async function reactToBankError(
 export async function checkAtBank(deps: AisDeps, consent: Consent): Promise<Consent | undefined> {
   if (!consent.sealedBankConsentId) return undefined;
   const { bank } = bankOf(deps, consent);
-  const result = await bankCall(() => deps.connector.getConsentStatus(bank, bankConsentIdOf(deps, consent)));
+  const result = await bankCall(consent.id, () =>
+    deps.connector.getConsentStatus(bank, bankConsentIdOf(deps, consent)),
+  );
   await markBankChecked(deps.db, consent.id, deps.clock.now());
   if (!result.ok) {
     const signal = consentSignal(result.error);

@@ -1,10 +1,11 @@
-import type {
-  BankAccount,
-  BankBalance,
-  BankEndpoint,
-  BankError,
-  BankResult,
-  BankTransaction,
+import {
+  type BankAccount,
+  type BankBalance,
+  type BankEndpoint,
+  type BankError,
+  type BankResult,
+  type BankTransaction,
+  withBankCallSubject,
 } from '../connectors/index.js';
 import { type AisDeps, addDays, bankOf, isoDate } from './ais.context.js';
 import { normalizeBalances } from './balance-types.js';
@@ -75,7 +76,10 @@ export async function runClaimedJob(deps: AisDeps, claimed: Job, worker: string)
   heartbeat.unref();
   let crashed = false;
   try {
-    await new JobRun(deps, claimed).run();
+    // Every bank call of the run (accounts, balances, each transaction page) is the consent's.
+    await withBankCallSubject({ kind: 'consent', id: claimed.consentId }, () =>
+      new JobRun(deps, claimed).run(),
+    );
   } catch (error) {
     crashed = true;
     deps.log('error', 'refresh job crashed', {
@@ -156,7 +160,7 @@ class JobRun {
   }
 
   async #accounts(_lap: () => number): Promise<boolean> {
-    const result = await bankCall(() =>
+    const result = await bankCall(this.#consent.id, () =>
       this.deps.connector.listAccounts(this.#bank, bankConsentIdOf(this.deps, this.#consent), {
         withBalance: true,
       }),
@@ -191,7 +195,7 @@ class JobRun {
     for (const account of accounts) {
       let balances: readonly BankBalance[] = this.#listed.get(account.bank_resource_id)?.balances ?? [];
       if (balances.length === 0) {
-        const result = await bankCall(() =>
+        const result = await bankCall(this.#consent.id, () =>
           this.deps.connector.getBalances(
             this.#bank,
             bankConsentIdOf(this.deps, this.#consent),

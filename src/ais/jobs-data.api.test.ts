@@ -38,6 +38,15 @@ describe('the page flow to an active consent', () => {
     expect(request.access).toEqual({ kind: 'allAccounts', withBalances: true, withTransactions: true });
     expect(request.validUntil).toBe('2026-04-02');
     expect(request.redirectUri).toBe(`http://ferry.test/consent/${webId}/callback`);
+    // Every bank call of the flow and of the first job is logged as this consent's (the operator console).
+    await t.services.bankCalls.flush();
+    const logged = await t.services.bankCalls.of(consentId);
+    const ops = new Set(logged.map((c) => c.operation));
+    for (const op of ['createConsent', 'getConsentStatus', 'listAccounts', 'listTransactions']) {
+      expect(ops.has(op), op).toBe(true);
+    }
+    expect(logged.length).toBe(t.bank.calls.length);
+    expect(logged.every((c) => c.subject_kind === 'consent' && c.outcome === 'ok')).toBe(true);
   });
 
   it('the first job emits job_status_update through every stage', async () => {

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { meteredConnector } from './index.js';
+import { meteredConnector, withBankCallSubject } from './index.js';
 import { createFakeBank } from './test-support/fake-bank.js';
 
 const bank = { providerId: 'bt_ro', baseUrl: 'http://bank.invalid', paymentProducts: {} };
 
 /** The connector as services build it: every call (each transaction page) observed with its outcome. */
 describe('meteredConnector', () => {
-  it('observes each call by provider, operation and outcome (ok or the error kind)', async () => {
+  it('observes each call by provider, operation, outcome (ok or the error kind) and the object it is for', async () => {
     const fake = createFakeBank();
-    const seen: [string, string, string][] = [];
-    const metered = meteredConnector(fake, (provider, operation, outcome, seconds) => {
-      expect(seconds).toBeGreaterThanOrEqual(0);
-      seen.push([provider, operation, outcome]);
+    const seen: [string, string, string, number | undefined, string | undefined][] = [];
+    const metered = meteredConnector(fake, (call) => {
+      expect(call.seconds).toBeGreaterThanOrEqual(0);
+      seen.push([call.provider, call.operation, call.outcome, call.httpStatus, call.subject?.id]);
     });
     const request = {
       access: { kind: 'allAccounts', withBalances: true, withTransactions: true },
@@ -21,7 +21,9 @@ describe('meteredConnector', () => {
       redirectUri: 'https://ferry.example/ok',
       nokRedirectUri: 'https://ferry.example/nok',
     } as const;
-    const created = await metered.createConsent(bank, request);
+    const created = await withBankCallSubject({ kind: 'consent', id: 'c-1' }, () =>
+      metered.createConsent(bank, request),
+    );
     expect(created.ok).toBe(true);
     fake.fail('getConsentStatus', { kind: 'unavailable', httpStatus: 503 });
     expect((await metered.getConsentStatus(bank, fake.lastConsentId())).ok).toBe(false);
@@ -30,17 +32,21 @@ describe('meteredConnector', () => {
     fake.pageSize = 1;
     const account = fake.accounts[0]!;
     const pages: number[] = [];
-    for await (const page of metered.listTransactions(bank, fake.lastConsentId(), account.resourceId, {
-      bookingStatus: 'both',
-      dateFrom: '2020-01-01',
-    })) {
-      if (page.ok) pages.push(page.value.length);
-    }
+    // The subject reaches every page of a listing, each read after an await in the caller's context.
+    await withBankCallSubject({ kind: 'consent', id: 'c-2' }, async () => {
+      for await (const page of metered.listTransactions(bank, fake.lastConsentId(), account.resourceId, {
+        bookingStatus: 'both',
+        dateFrom: '2020-01-01',
+      })) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        if (page.ok) pages.push(page.value.length);
+      }
+    });
     expect(pages.length).toBe(account.transactions.length);
     expect(seen).toEqual([
-      ['bt_ro', 'createConsent', 'ok'],
-      ['bt_ro', 'getConsentStatus', 'unavailable'],
-      ...pages.map(() => ['bt_ro', 'listTransactions', 'ok']),
+      ['bt_ro', 'createConsent', 'ok', undefined, 'c-1'],
+      ['bt_ro', 'getConsentStatus', 'unavailable', 503, undefined],
+      ...pages.map(() => ['bt_ro', 'listTransactions', 'ok', undefined, 'c-2']),
     ]);
   });
 

@@ -1,22 +1,38 @@
+import { type BankCallSubject, bankCallSubject } from './call-subject.js';
 import type { BankConnector, BankResult } from './types.js';
 
-/** Told of every connector call: the bank, the operation, `ok` or the error kind, and how long it took. */
-export type BankCallObserver = (
-  provider: string,
-  operation: string,
-  outcome: string,
-  seconds: number,
-) => void;
+/** One connector call as observed: the bank, the operation, `ok` or the error kind, how long, for what. */
+export interface BankCall {
+  provider: string;
+  operation: string;
+  outcome: string;
+  /** The bank's HTTP status when the call failed with one (a success is any 2xx: not kept). */
+  httpStatus: number | undefined;
+  seconds: number;
+  subject: BankCallSubject | undefined;
+}
+
+/** Told of every connector call (metrics, the bank call log); it must not throw. */
+export type BankCallObserver = (call: BankCall) => void;
 
 /**
- * The connector with every call observed (metrics). A transaction listing is observed per page, as each page is
- * one call to the bank.
+ * The connector with every call observed. A transaction listing is observed per page, as each page is one call
+ * to the bank.
  */
 export function meteredConnector(inner: BankConnector, observe: BankCallObserver): BankConnector {
+  const note = (provider: string, operation: string, result: BankResult<unknown>, started: number) =>
+    observe({
+      provider,
+      operation,
+      outcome: result.ok ? 'ok' : result.error.kind,
+      httpStatus: result.ok ? undefined : result.error.httpStatus,
+      seconds: (performance.now() - started) / 1000,
+      subject: bankCallSubject(),
+    });
   const timed = async <T>(provider: string, operation: string, run: () => Promise<BankResult<T>>) => {
     const started = performance.now();
     const result = await run();
-    observe(provider, operation, result.ok ? 'ok' : result.error.kind, (performance.now() - started) / 1000);
+    note(provider, operation, result, started);
     return result;
   };
   return {
@@ -42,8 +58,7 @@ export function meteredConnector(inner: BankConnector, observe: BankCallObserver
           const started = performance.now();
           const next = await pages.next();
           if (next.done) return;
-          const outcome = next.value.ok ? 'ok' : next.value.error.kind;
-          observe(bank.providerId, 'listTransactions', outcome, (performance.now() - started) / 1000);
+          note(bank.providerId, 'listTransactions', next.value, started);
           yield next.value;
         }
       } finally {

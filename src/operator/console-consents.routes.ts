@@ -29,9 +29,10 @@ export function registerConsentPages(scope: FastifyInstance, deps: ConsolePageDe
     if (!found) throw new ApiError('not_found', `No consent ${id}.`);
     const client = (await clientsById(deps)).get(found.consent.clientId);
     const events = client ? await eventsOf(deps, client, found.consent.id) : [];
+    const calls = await deps.bankCalls.of(found.consent.id);
     return send(
       reply,
-      consentPage(frame(request, reply), found.consent, client?.name ?? '', found.jobs, events),
+      consentPage(frame(request, reply), found.consent, client?.name ?? '', found.jobs, events, calls),
     );
   });
 }

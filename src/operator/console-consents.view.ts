@@ -1,6 +1,8 @@
 import type { Consent, Job } from '../ais/index.js';
+import type { BankCallRow } from '../providers/index.js';
 import { html, type Lang, translator } from '../webui/index.js';
 import { type ConsoleFrame, consolePage, langQuery, type SearchForm, searchForm } from './console.view.js';
+import { bankCallList } from './console-banks.view.js';
 import { attemptList, type EventWithAttempts } from './console-webhooks.view.js';
 
 const strings: Record<Lang, Record<string, string>> = {
@@ -80,6 +82,7 @@ export function consentPage(
   clientName: string,
   jobs: Job[],
   events: EventWithAttempts[],
+  calls: readonly BankCallRow[],
 ): string {
   const t = tOf(f.lang);
   const row = (k: string, v: string | null) => html`<div><dt>${k}</dt><dd>${v ?? '—'}</dd></div>`;
@@ -96,6 +99,7 @@ ${row('authorized_at', iso(c.authorizedAt))}${row('authorized_until', iso(c.auth
 </dl>
 <h2>${t('c.jobs')}</h2>
 ${jobs.length === 0 ? html`<p>${t('c.nojobs')}</p>` : html`<ol class="jobs">${jobs.map((j) => jobItem(t, j))}</ol>`}
+${bankCallList(f, calls)}
 <h2>${t('c.webhooks')}</h2>
 ${
   events.length === 0

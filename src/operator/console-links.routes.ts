@@ -26,9 +26,16 @@ export function registerLinkPages(scope: FastifyInstance, deps: ConsolePageDeps)
     if (!found) throw new ApiError('not_found', `No payment link ${id}.`);
     const client = (await clientsById(deps)).get(found.link.client_id);
     const events = client ? await eventsOf(deps, client, found.link.id) : [];
+    const calls = await deps.bankCalls.of(found.link.id);
     return send(
       reply,
-      linkPage(frame(request, reply), found.link, client?.name ?? '', found.history, events, notice),
+      linkPage(
+        frame(request, reply),
+        found.link,
+        client?.name ?? '',
+        { history: found.history, events, calls },
+        notice,
+      ),
     );
   };
   scope.get('/console/links/:id', (request, reply) => show(request, reply));

@@ -1,6 +1,8 @@
 import type { HistoryRow, LinkRow } from '../pay/index.js';
+import type { BankCallRow } from '../providers/index.js';
 import { html, type Lang, translator } from '../webui/index.js';
 import { type ConsoleFrame, consolePage, langQuery, type SearchForm, searchForm } from './console.view.js';
+import { bankCallList } from './console-banks.view.js';
 import { attemptList, type EventWithAttempts, redeliverForm } from './console-webhooks.view.js';
 
 const strings: Record<Lang, Record<string, string>> = {
@@ -55,10 +57,10 @@ export function linkPage(
   f: ConsoleFrame,
   link: LinkRow,
   clientName: string,
-  history: HistoryRow[],
-  events: EventWithAttempts[],
+  seen: { history: HistoryRow[]; events: EventWithAttempts[]; calls: readonly BankCallRow[] },
   notice?: string,
 ): string {
+  const { history, events, calls } = seen;
   const t = tOf(f.lang);
   const row = (k: string, v: string | null) => html`<div><dt>${k}</dt><dd>${v ?? '—'}</dd></div>`;
   const webhooks =
@@ -83,6 +85,7 @@ ${row('created_at', link.created_at.toISOString())}
 </dl>
 <h2>${t('l.history')}</h2>
 <ol class="history">${history.map((h) => html`<li><time>${h.at.toISOString()}</time> ${h.status} (${h.event}${h.bank_status ? `, ${h.bank_status}` : ''})</li>`)}</ol>
+${bankCallList(f, calls)}
 <h2>${t('l.webhooks')}</h2>
 ${webhooks}
 <p><a href="${`/console/links${langQuery(f)}`}">${t('l.title')}</a></p>`,

@@ -12,6 +12,7 @@ import {
   setPageHeaders,
 } from '../webui/index.js';
 import { type ConsoleFrame, clientPage, clientsPage, signInPage } from './console.view.js';
+import { registerBankPages } from './console-banks.routes.js';
 import { registerConsentPages } from './console-consents.routes.js';
 import { registerLinkPages } from './console-links.routes.js';
 import { createConsoleSessions, SESSION_COOKIE } from './console-session.js';
@@ -118,6 +119,7 @@ export async function registerConsole(
     registerLinkPages(scope, { ...deps, frame, send, operatorOf });
     registerDeliveryPages(scope, { ...deps, frame, send, operatorOf });
     registerConsentPages(scope, { ...deps, frame, send, operatorOf });
+    registerBankPages(scope, { ...deps, frame, send, operatorOf });
 
     const byId = (request: FastifyRequest) => (request.params as { id: string }).id;
     scope.get('/console/clients/:id', async (request, reply) =>

@@ -190,6 +190,20 @@ describe('operator console', () => {
       const res = await ops.inject({ method: 'GET', url: `/console/consents?${query}`, headers: { cookie } });
       expect(res.statusCode, query).toBe(400);
     }
+    for (const [operation, outcome, httpStatus] of [
+      ['listAccounts', 'ok', undefined],
+      ['listTransactions', 'unavailable', 503],
+    ] as const) {
+      t.services.bankCalls.record({
+        provider: 'bt_ro',
+        operation,
+        outcome,
+        httpStatus,
+        seconds: 0.25,
+        subject: { kind: 'consent', id: consentId },
+      });
+    }
+    await t.services.bankCalls.flush();
     const consentPage = await ops.inject({
       method: 'GET',
       url: `/console/consents/${consentId}?lang=en`,
@@ -201,6 +215,22 @@ describe('operator console', () => {
     );
     expect(consentPage.body).toContain('transactions acc-2: bank_unavailable bank said 503');
     expect(consentPage.body).toContain('No webhook for this consent.');
+    expect(consentPage.body).toContain('bt_ro listAccounts: ok, 250 ms');
+    expect(consentPage.body).toContain('bt_ro listTransactions: unavailable (HTTP 503), 250 ms');
+    // The banks page: the catalogue with each bank's last 24 hours.
+    const banks = await ops.inject({ method: 'GET', url: '/console/providers?lang=en', headers: { cookie } });
+    expect(banks.statusCode).toBe(200);
+    expect(banks.body).toContain('Last 24 h: 2 calls, 50.0% ok, p50 250 ms, p95 250 ms');
+    expect(banks.body).toContain('<code>rzb_ro_domestic_sandbox</code>');
+    expect(banks.body).toContain('Last 24 h: no call');
+    const filtered = await ops.inject({
+      method: 'GET',
+      url: '/console/providers?q=cec',
+      headers: { cookie },
+    });
+    expect(filtered.body).toContain('cec_ro');
+    expect(filtered.body).not.toContain('<code>bt_ro</code>');
+    expect((await ops.inject({ method: 'GET', url: '/console/providers' })).statusCode).toBe(303);
     for (const url of [
       '/console/consents/nope',
       `/console/consents/${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}`,
@@ -316,6 +346,7 @@ describe.skipIf(!executablePath)('operator console in Chromium', () => {
         await Promise.all([page.waitForURL(/q=/), page.click('form[action="/console/links"] button')]);
         await Promise.all([page.waitForLoadState('load'), page.click(`a:has-text("${webId}")`)]);
         expect(await page.textContent('ul.events')).toContain('delivered 200');
+        expect(await page.textContent('main')).toContain('No bank call for this object.');
         await page.click('ul.events form button');
         await page.waitForSelector('text=Queued for delivery again.');
         await t.worker.drain();
@@ -323,6 +354,11 @@ describe.skipIf(!executablePath)('operator console in Chromium', () => {
         // (Not a reload: that would post the redelivery again.)
         await page.goto(`${base}/console/links/${linkId}?lang=en`);
         expect(await page.locator('ul.events ol li').count()).toBe(2);
+
+        // The banks page at 360 px: every bank of the catalogue, each with its last 24 hours.
+        await page.goto(`${base}/console/providers?lang=en`);
+        expect(await page.locator('ul.providers > li').count()).toBe(t.services.catalogue.providers.length);
+        expect(await page.locator('ul.providers p.health').first().textContent()).toContain('Last 24 h');
 
         // Webhook deliveries: filtered by state and client, one event's attempt log, redeliver it, then the set.
         await page.goto(`${base}/console/webhooks?lang=en`);

@@ -54,6 +54,7 @@ const strings: Record<Lang, Record<string, string>> = {
     'o.to': 'Created before (YYYY-MM-DD)',
     'o.webhooks': 'Webhooks',
     'o.keys': 'Signing keys',
+    'o.providers': 'Banks',
   },
   ro: {
     'o.title': 'Consola operatorului Ferry',
@@ -97,6 +98,7 @@ const strings: Record<Lang, Record<string, string>> = {
     'o.to': 'Create înainte de (AAAA-LL-ZZ)',
     'o.webhooks': 'Webhookuri',
     'o.keys': 'Chei de semnare',
+    'o.providers': 'Bănci',
   },
 };
 
@@ -117,6 +119,7 @@ const sections = [
   ['/consents', 'o.consents'],
   ['/webhooks', 'o.webhooks'],
   ['/keys', 'o.keys'],
+  ['/providers', 'o.providers'],
 ] as const;
 const nav = (f: ConsoleFrame, t: (key: string) => string) =>
   html`<nav>${sections.map(

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { AisService } from '../ais/index.js';
 import type { ClientsService } from '../auth/index.js';
 import type { LinksService } from '../pay/index.js';
+import type { BankCallLog, Catalogue } from '../providers/index.js';
 import type { Clock } from '../shared/clock.js';
 import { ApiError, validationError } from '../shared/errors.js';
 import type { Ids } from '../shared/ids.js';
@@ -69,6 +70,10 @@ export interface OperatorDeps {
   /** Served at /metrics on the operator listener. */
   metrics: Metrics;
   keys: WebhookKeys;
+  /** Every bank call: a link's or consent's calls, each bank's recent health (the console). */
+  bankCalls: BankCallLog;
+  /** The banks and their methods (the console's providers page). */
+  catalogue: Catalogue;
   db: Kysely<Database>;
   clock: Clock;
   ids: Ids;

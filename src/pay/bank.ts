@@ -1,4 +1,10 @@
-import type { BankError, BankResult, PaymentCreated, TransactionStatus } from '../connectors/index.js';
+import {
+  type BankError,
+  type BankResult,
+  type PaymentCreated,
+  type TransactionStatus,
+  withBankCallSubject,
+} from '../connectors/index.js';
 import type { PaymentMethod } from '../providers/index.js';
 import { ApiError } from '../shared/errors.js';
 import { bankPaymentIdOf } from './bank-payment-id.js';
@@ -20,6 +26,7 @@ export function returnUrls(
 export interface PaymentRequest {
   link: Pick<
     LinkRow,
+    | 'id'
     | 'web_id'
     | 'type'
     | 'redirect_url'
@@ -44,19 +51,21 @@ export async function createBankPayment(
   const endpoint = deps.catalogue.bankEndpoint(method.providerId, method.env, deps.publicUrl);
   const product = deps.catalogue.paymentProduct(method, link.currency);
   const urls = returnUrls(deps, link);
-  const result = await deps.connector.createPayment(endpoint, {
-    product,
-    instructedAmount: { currency: link.currency, amount: link.amount },
-    creditorName: link.creditor_name,
-    creditorIban: link.creditor_iban,
-    ...(link.debtor_iban ? { debtorIban: link.debtor_iban } : {}),
-    ...(link.psu_id ? { psuId: link.psu_id } : {}),
-    ...(link.remittance_info ? { remittanceInformationUnstructured: link.remittance_info } : {}),
-    ...(link.end_to_end_id ? { endToEndIdentification: link.end_to_end_id } : {}),
-    ...(req.psuIpAddress ? { psuIpAddress: req.psuIpAddress } : {}),
-    redirectUri: urls.ok,
-    nokRedirectUri: urls.nok,
-  });
+  const result = await withBankCallSubject({ kind: 'link', id: link.id }, () =>
+    deps.connector.createPayment(endpoint, {
+      product,
+      instructedAmount: { currency: link.currency, amount: link.amount },
+      creditorName: link.creditor_name,
+      creditorIban: link.creditor_iban,
+      ...(link.debtor_iban ? { debtorIban: link.debtor_iban } : {}),
+      ...(link.psu_id ? { psuId: link.psu_id } : {}),
+      ...(link.remittance_info ? { remittanceInformationUnstructured: link.remittance_info } : {}),
+      ...(link.end_to_end_id ? { endToEndIdentification: link.end_to_end_id } : {}),
+      ...(req.psuIpAddress ? { psuIpAddress: req.psuIpAddress } : {}),
+      redirectUri: urls.ok,
+      nokRedirectUri: urls.nok,
+    }),
+  );
   return { product, result };
 }
 
@@ -75,12 +84,22 @@ export async function bankPaymentStatus(
   link: LinkRow,
 ): Promise<BankResult<{ transactionStatus: TransactionStatus }> | undefined> {
   const at = paymentAtBank(deps, link);
-  return at && deps.connector.getPaymentStatus(at.endpoint, at.product, at.paymentId);
+  return (
+    at &&
+    withBankCallSubject({ kind: 'link', id: link.id }, () =>
+      deps.connector.getPaymentStatus(at.endpoint, at.product, at.paymentId),
+    )
+  );
 }
 
 export async function cancelBankPayment(deps: PayDeps, link: LinkRow) {
   const at = paymentAtBank(deps, link);
-  return at && deps.connector.cancelPayment(at.endpoint, at.product, at.paymentId);
+  return (
+    at &&
+    withBankCallSubject({ kind: 'link', id: link.id }, () =>
+      deps.connector.cancelPayment(at.endpoint, at.product, at.paymentId),
+    )
+  );
 }
 
 /** A bank refusal as the API reports it (FinqLink: 400 unprocessable_entity), with the bank's codes. */

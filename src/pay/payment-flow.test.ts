@@ -199,6 +199,14 @@ describe('payment flow through the hosted page (fake bank)', () => {
       'submitted',
       'completed',
     ]);
+    // The bank calls are the link's in the bank call log (the operator console's link page).
+    await t.services.bankCalls.flush();
+    const calls = await t.services.bankCalls.of(link.link_id);
+    expect(calls.map((c) => [c.provider_id, c.operation, c.outcome, c.subject_kind])).toEqual([
+      ['rzb_ro', 'createPayment', 'ok', 'link'],
+      ...calls.slice(1).map(() => ['rzb_ro', 'getPaymentStatus', 'ok', 'link']),
+    ]);
+    expect(calls.length).toBeGreaterThanOrEqual(3);
   });
 
   it('does not ask for inputs the API already sent', async () => {
