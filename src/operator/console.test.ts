@@ -1,14 +1,12 @@
-import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, watchedPage } from '../../test/support/browser.js';
 import { needs } from '../../test/support/needs.js';
-import { createOperatorTestApp } from '../../test/support/operator-app.js';
+import { createOperatorTestApp, listenOperatorApp } from '../../test/support/operator-app.js';
 import { createTestApp, type TestApp } from '../../test/support/test-app.js';
 import { startReceiver } from '../../test/support/webhook-receiver.js';
 import { recordEvent } from '../webhooks/index.js';
-import { buildOperatorApp } from './index.js';
 
 const executablePath = await needs('chromium');
 const token = `fat_${'c'.repeat(40)}`;
@@ -253,9 +251,7 @@ describe.skipIf(!executablePath)('operator console in Chromium', () => {
   let base: string;
   beforeAll(async () => {
     t = await createTestApp();
-    ops = await buildOperatorApp({ ...t.services.operatorDeps, token });
-    await ops.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(ops.server.address() as AddressInfo).port}`;
+    ({ ops, base } = await listenOperatorApp(t.services.operatorDeps, token));
     browser = await launchBrowser(executablePath!);
   });
   afterAll(async () => {

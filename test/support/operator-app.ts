@@ -1,5 +1,6 @@
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { buildOperatorApp } from '../../src/operator/index.js';
+import { buildOperatorApp, type OperatorDeps } from '../../src/operator/index.js';
 import { createTestApp, type TestApp } from './test-app.js';
 
 /** A test app and its operator listener (not listening: inject, or listen for a browser), with `token`. */
@@ -16,4 +17,14 @@ export async function createOperatorTestApp(
       await t.close();
     },
   };
+}
+
+/** The operator app on a real loopback port (for a browser): its base URL, and close. */
+export async function listenOperatorApp(
+  deps: OperatorDeps,
+  token: string,
+): Promise<{ ops: FastifyInstance; base: string }> {
+  const ops = await buildOperatorApp({ ...deps, token });
+  await ops.listen({ port: 0, host: '127.0.0.1' });
+  return { ops, base: `http://127.0.0.1:${(ops.server.address() as AddressInfo).port}` };
 }

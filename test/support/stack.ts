@@ -55,6 +55,8 @@ export interface Stack {
   waitForJob(consentId: string, jobId: string, timeoutMs?: number): Promise<Record<string, unknown>>;
   /** Page → bank choice → sandbox SCA (plain HTTP forms) → back to Ferry. Returns the SCA run. */
   authorizeOverHttp(webUrl: string, methodId: string, bank: BankId, accounts?: string[]): Promise<ScaRun>;
+  /** Pay page → method (and its inputs) → sandbox SCA approved → back to Ferry. Returns the SCA run. */
+  payOverHttp(webUrl: string, methodId: string, bank: BankId, form?: Record<string, string>): Promise<ScaRun>;
   close(): Promise<void>;
 }
 
@@ -70,6 +72,35 @@ export interface StackOptions {
 }
 
 const endedJob = ['job_completed', 'job_partially_completed', 'job_failed'];
+
+/** Opens a hosted page, posts its form to `action` with the page's CSRF token, and returns the bank hand-off URL. */
+async function handOff(action: string, pageUrl: string, form: Record<string, string>): Promise<string> {
+  const page = await request(pageUrl);
+  const body = await page.body.text();
+  const cookie = String(page.headers['set-cookie'] ?? '').split(';')[0]!;
+  const chosen = await request(action, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+    body: new URLSearchParams({ csrf: csrfOf(body), ...form }).toString(),
+  });
+  const html = await chosen.body.text();
+  const sca = /<meta http-equiv="refresh" content="0;url=([^"]+)">/.exec(html)?.[1]?.replaceAll('&amp;', '&');
+  if (!sca) throw new Error(`no SCA hand-off on the page: ${html.slice(0, 1500)}`);
+  return sca;
+}
+
+/** Approves at the sandbox bank with its seeded credentials and follows the return to Ferry. */
+async function completeSca(sca: string, bank: BankId, accounts?: string[]): Promise<ScaRun> {
+  const run = await driveSca(sca, {
+    credentials: seedCredentials[bank],
+    decision: 'approve',
+    ...(accounts ? { accounts } : {}),
+  });
+  if (!run.finalUrl) throw new Error(`the SCA did not finish: ${run.pages.at(-1)?.slice(0, 1500)}`);
+  const back = await request(run.finalUrl);
+  await back.body.dump();
+  return run;
+}
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const store = options.store ?? (await createTestStore());
@@ -182,28 +213,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         (last) => `job ${jobId} stayed ${String(last.status)}`,
       ),
     async authorizeOverHttp(webUrl, methodId, bank, accounts) {
-      const page = await request(webUrl);
-      const body = await page.body.text();
-      const cookie = String(page.headers['set-cookie'] ?? '').split(';')[0]!;
-      const chosen = await request(`${webUrl}/select`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
-        body: new URLSearchParams({ csrf: csrfOf(body), method_id: methodId }).toString(),
-      });
-      const html = await chosen.body.text();
-      const sca = /<meta http-equiv="refresh" content="0;url=([^"]+)">/
-        .exec(html)?.[1]
-        ?.replaceAll('&amp;', '&');
-      if (!sca) throw new Error(`no SCA hand-off on the page: ${html.slice(0, 1500)}`);
-      const run = await driveSca(sca, {
-        credentials: seedCredentials[bank],
-        decision: 'approve',
-        ...(accounts ? { accounts } : {}),
-      });
-      if (!run.finalUrl) throw new Error(`the SCA did not finish: ${run.pages.at(-1)?.slice(0, 1500)}`);
-      const back = await request(run.finalUrl);
-      await back.body.dump();
-      return run;
+      const sca = await handOff(`${webUrl}/select`, webUrl, { method_id: methodId });
+      return completeSca(sca, bank, accounts);
+    },
+    async payOverHttp(webUrl, methodId, bank, form = {}) {
+      const sca = await handOff(`${webUrl}/pay`, webUrl, { method_id: methodId, ...form });
+      return completeSca(sca, bank);
     },
     async close() {
       await worker?.stop();
