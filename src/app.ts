@@ -11,6 +11,7 @@ import {
   registerOpenApi,
 } from './api/index.js';
 import type { Config } from './config/index.js';
+import { registerFinqwareApi } from './finqware/index.js';
 import { bankNotificationHeaders, registerPayRoutes } from './pay/index.js';
 import { registerProviderRoutes } from './providers/index.js';
 import { registerSandboxBank } from './sandbox-bank/index.js';
@@ -95,6 +96,7 @@ export async function buildApp(
   const pages = registerWebui(app, { ...services, publicUrl: config.publicUrl });
   await registerPayRoutes(app, { ...services, pages, publicUrl: config.publicUrl });
   await registerAisRoutes(app, { ...services, pages });
+  await registerFinqwareApi(app, { ...services, prefix: config.finqware.prefix });
   // The sandbox bank (rzb_ro, bt_ro, cec_ro) at ${PUBLIC_URL}/sandbox-bank/<id>, in its own schema and scope.
   // Its funds notifications reach /bank-notifications in process: PUBLIC_URL is the browsers' address and
   // need not route back to this server (TLS at a proxy); the loop runs with the worker (`ferry start`).

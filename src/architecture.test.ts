@@ -21,7 +21,7 @@ const ferryRules: Rules = {
     ['providers', 'webhooks'],
     ['webui'],
     ['pay', 'ais'],
-    ['operator'],
+    ['operator', 'finqware'],
     ['(root)'],
     ['cli'],
   ],

@@ -35,6 +35,8 @@ export interface Config {
     readonly jobPollMs: number;
   };
   readonly admin: AdminConfig;
+  /** The classic Finqware API: served under `prefix` (`FINQWARE_API_PREFIX`, default `/finqware`). */
+  readonly finqware: { readonly prefix: string };
   /** The mounted sandbox bank: ms after a payment's acceptance until it reports ACSP, and ACSC (settled). */
   readonly sandboxBank: { readonly acspAfterMs: number; readonly acscAfterMs: number };
 }
@@ -156,6 +158,16 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     : 'info';
   if (logLevel !== logLevelRaw) problems.push(`LOG_LEVEL must be one of ${logLevels.join(', ')}`);
 
+  const finqwarePrefix = read('FINQWARE_API_PREFIX') ?? '/finqware';
+  if (
+    !/^(\/[a-z0-9][a-z0-9_-]*)+$/.test(finqwarePrefix) ||
+    /^\/(v1|v2|test|finx|console|operator)(\/|$)/.test(finqwarePrefix)
+  ) {
+    problems.push(
+      `FINQWARE_API_PREFIX must be a path like /finqware (lower-case segments, not one of Ferry's own: /v1, /v2, /test, /finx) (got "${finqwarePrefix}")`,
+    );
+  }
+
   const config: Config = {
     port,
     host,
@@ -183,6 +195,7 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
       jobPollMs: int('AIS_JOB_POLL_MS', 1000, 100, 3_600_000),
     }),
     admin: parseAdminConfig(read, port, problems),
+    finqware: Object.freeze({ prefix: finqwarePrefix }),
     sandboxBank: parseSandboxBankTiming(int, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
