@@ -96,7 +96,7 @@ export async function buildApp(
   const pages = registerWebui(app, { ...services, publicUrl: config.publicUrl });
   await registerPayRoutes(app, { ...services, pages, publicUrl: config.publicUrl });
   await registerAisRoutes(app, { ...services, pages });
-  await registerFinqwareApi(app, { ...services, prefix: config.finqware.prefix });
+  await registerFinqwareApi(app, services);
   // The sandbox bank (rzb_ro, bt_ro, cec_ro) at ${PUBLIC_URL}/sandbox-bank/<id>, in its own schema and scope.
   // Its funds notifications reach /bank-notifications in process: PUBLIC_URL is the browsers' address and
   // need not route back to this server (TLS at a proxy); the loop runs with the worker (`ferry start`).

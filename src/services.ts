@@ -30,6 +30,7 @@ import {
   createNextGenPsd2Connector,
   meteredConnector,
 } from './connectors/index.js';
+import { createFinqwareService, type FinqwareService, registerFinqwareWorker } from './finqware/index.js';
 import { registerMaintenance } from './maintenance.js';
 import { type Actor, createOperator, type Operator, type OperatorDeps } from './operator/index.js';
 import { addPayMetrics, createPayService, type PayService, registerPayWorker } from './pay/index.js';
@@ -63,6 +64,8 @@ export interface Services {
   pay: PayService;
   /** FinqLink Data: consents, refresh jobs, account data. */
   ais: AisService;
+  /** The classic Finqware API's sessions and credentials over the same consents. */
+  finqware: FinqwareService;
   /** Signs and checks every list's pagination cursors (one key in every process). */
   cursors: CursorCodec;
   /** A key for one purpose (e.g. hosted-page CSRF), derived from the master key: the same in every process. */
@@ -187,6 +190,18 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     },
   });
   registerAisWorker(worker, ais);
+  const finqware = createFinqwareService({
+    db: store.db,
+    clock,
+    ids,
+    clients,
+    catalogue,
+    ais,
+    publicUrl: config.publicUrl,
+    prefix: config.finqware.prefix,
+    log: (message, fields) => log.error(fields, message),
+  });
+  registerFinqwareWorker(worker, finqware);
   addStoreMetrics(metrics, store);
   addWebhookMetrics(metrics, store.db);
   addPayMetrics(metrics, store.db);
@@ -222,6 +237,7 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     webhooks,
     pay,
     ais,
+    finqware,
     deriveKey,
     cursors,
   };

@@ -195,6 +195,8 @@ export interface TransactionFilter {
   amount: { op: '=' | '>' | '>=' | '<' | '<='; value: string }[];
   sortDate: { op: '=' | '>' | '>=' | '<' | '<='; value: string }[];
   updated: { op: '>=' | '<='; value: Date }[];
+  /** When Ferry stored the row; optional (FinqLink does not filter on it). */
+  inserted?: { op: '=' | '>' | '>=' | '<' | '<='; value: Date }[];
 }
 
 /**
@@ -215,6 +217,7 @@ function transactionsQuery(
   for (const a of f.amount) where.push(sql`amount ${sql.raw(a.op)} ${a.value}::numeric`);
   for (const d of f.sortDate) where.push(sql`sort_date ${sql.raw(d.op)} ${d.value}::date`);
   for (const u of f.updated) where.push(sql`updated_at ${sql.raw(u.op)} ${u.value}::timestamptz`);
+  for (const i of f.inserted ?? []) where.push(sql`inserted_at ${sql.raw(i.op)} ${i.value}::timestamptz`);
   if (after) where.push(sql`(sort_date, id) < (${after.sortDate}::date, ${after.id}::uuid)`);
   return sql<ListedTransaction>`SELECT ${listColumns} FROM ais_transactions WHERE ${sql.join(where, sql` AND `)}
     ORDER BY sort_date DESC, id DESC LIMIT ${limit}`;
@@ -228,4 +231,12 @@ export async function listTransactions(
   limit: number,
 ): Promise<ListedTransaction[]> {
   return (await transactionsQuery(consentId, f, after, limit).execute(db)).rows;
+}
+
+/** Deletes a consent's cached data (transactions, balances, accounts); the consent and its jobs stay. */
+export async function deleteConsentData(db: Db, consentId: string): Promise<number> {
+  const tx = await db.deleteFrom('ais_transactions').where('consent_id', '=', consentId).executeTakeFirst();
+  await db.deleteFrom('ais_balances').where('consent_id', '=', consentId).execute();
+  const accounts = await db.deleteFrom('ais_accounts').where('consent_id', '=', consentId).executeTakeFirst();
+  return Number(tx.numDeletedRows) + Number(accounts.numDeletedRows);
 }

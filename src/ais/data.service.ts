@@ -95,6 +95,12 @@ export interface TransactionFilterInput {
   booking_date_lt?: string;
   updated_from?: string;
   updated_to?: string;
+  /** When Ferry stored the row (the classic Finqware API's `timestamp_*` filters). */
+  timestamp_eq?: string;
+  timestamp_gte?: string;
+  timestamp_gt?: string;
+  timestamp_lte?: string;
+  timestamp_lt?: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -173,6 +179,18 @@ export function parseTransactionFilter(f: TransactionFilterInput): TransactionFi
   if (f.updated_from !== undefined)
     updated.push({ op: '>=', value: timestamp('updated_from', f.updated_from) });
   if (f.updated_to !== undefined) updated.push({ op: '<=', value: timestamp('updated_to', f.updated_to) });
+  const inserted: TransactionFilter['inserted'] = [];
+  const insertedOps: [keyof TransactionFilterInput, Op][] = [
+    ['timestamp_eq', '='],
+    ['timestamp_gte', '>='],
+    ['timestamp_gt', '>'],
+    ['timestamp_lte', '<='],
+    ['timestamp_lt', '<'],
+  ];
+  for (const [key, op] of insertedOps) {
+    const raw = f[key];
+    if (raw !== undefined) inserted.push({ op, value: timestamp(key, String(raw)) });
+  }
   return {
     accountId: accountIdFilter(f.account_id),
     currency: f.currency,
@@ -181,6 +199,7 @@ export function parseTransactionFilter(f: TransactionFilterInput): TransactionFi
     amount,
     sortDate,
     updated,
+    inserted,
   };
 }
 

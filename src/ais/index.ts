@@ -22,6 +22,7 @@ import { createBulkCopy } from './bulk-copy.js';
 import { type Consent, type ConsentSearch, findConsent, searchConsents } from './consent.repository.js';
 import { consentPage } from './consent-page.routes.js';
 import { type Job, listJobsOf } from './job.repository.js';
+import { type AisSharedAccess, createSharedAccess } from './shared-access.js';
 import './ais.schema.js';
 import type { Metrics } from '../shared/metrics.js';
 
@@ -30,12 +31,22 @@ export { defaultAisSettings } from './ais.context.js';
 export type { AisBackground } from './ais.tasks.js';
 export { aisTaskNames } from './ais.tasks.js';
 export type { Consent, ConsentSearch } from './consent.repository.js';
+export type { CreateConsentInput } from './consent.service.js';
+export { fullScope } from './consent.service.js';
 export type { ConsentEvent, ConsentStatus } from './consent-status.js';
-export { consentStatuses, nextConsentStatus } from './consent-status.js';
+export {
+  consentStatuses,
+  isDataReadable,
+  isFinalConsentStatus,
+  nextConsentStatus,
+} from './consent-status.js';
+export type { AccountRow, BalanceRow, ListedTransaction } from './data.repository.js';
+export type { TransactionFilterInput } from './data.service.js';
 export type { Job } from './job.repository.js';
 export type { RunOutcome } from './job-runner.js';
 export type { JobEvent, JobStatus } from './job-status.js';
 export { jobStatuses, nextJobStatus } from './job-status.js';
+export type { AisSharedAccess } from './shared-access.js';
 export { utxId } from './utx.js';
 
 export interface AisService {
@@ -47,6 +58,8 @@ export interface AisService {
   search(filter: ConsentSearch): Promise<Consent[]>;
   /** Any client's consent with its newest refresh jobs (the operator console); undefined when there is none. */
   detail(consentId: string): Promise<{ consent: Consent; jobs: Job[] } | undefined>;
+  /** The same consents and data for the other API surfaces (the classic Finqware API, finX). */
+  shared: AisSharedAccess;
 }
 
 /** What the routes of this module run on: kept here, out of the service's public shape. */
@@ -90,6 +103,7 @@ export function createAisService(o: CreateAisOptions): AisService {
       const consent = await findConsent(deps.db, consentId);
       return consent ? { consent, jobs: await listJobsOf(deps.db, consent.id, 20) } : undefined;
     },
+    shared: createSharedAccess(deps),
   };
   depsOf.set(service, deps);
   return service;

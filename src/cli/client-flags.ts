@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
+import { parseV1sKeys } from '../finqware/index.js';
 import type { ClientInput } from '../operator/index.js';
 import { CliError } from './io.js';
 
@@ -71,6 +72,12 @@ export async function settingsFromFlags(opts: Flags): Promise<ClientInput> {
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as ClientInput;
 }
 
+/** A single JWK is accepted as well as a JWK Set. */
+const asJwks = (parsed: unknown) =>
+  parsed && typeof parsed === 'object' && 'keys' in parsed
+    ? (parsed as { keys: Record<string, unknown>[] })
+    : { keys: [parsed as Record<string, unknown>] };
+
 function readJwks(file: string): { keys: Record<string, unknown>[] } {
   try {
     return asJwks(JSON.parse(readFileSync(file, 'utf8')) as unknown);
@@ -79,13 +86,7 @@ function readJwks(file: string): { keys: Record<string, unknown>[] } {
   }
 }
 
-/** A single JWK is accepted as well as a JWK Set. */
-const asJwks = (parsed: unknown) =>
-  parsed && typeof parsed === 'object' && 'keys' in parsed
-    ? (parsed as { keys: Record<string, unknown>[] })
-    : { keys: [parsed as Record<string, unknown>] };
-
-/** A JWK Set (or one JWK), or a PEM: an X.509 certificate or a public key (RSA → RS256, EC P-256 → ES256). */
+/** A JWK Set, or PEM X.509 certificates / public keys (RSA → RS256, EC P-256 → ES256): the classic API's rules. */
 async function readPublicKeys(file: string): Promise<{ keys: Record<string, unknown>[] }> {
   let content: string;
   try {
@@ -93,24 +94,9 @@ async function readPublicKeys(file: string): Promise<{ keys: Record<string, unkn
   } catch (error) {
     throw new CliError(`--v1s-keys ${file}: ${(error as Error).message}`);
   }
-  if (!content.includes('-----BEGIN')) {
-    try {
-      return asJwks(JSON.parse(content) as unknown);
-    } catch (error) {
-      throw new CliError(`--v1s-keys ${file}: neither a PEM nor JSON (${(error as Error).message})`);
-    }
+  try {
+    return await parseV1sKeys(content);
+  } catch (error) {
+    throw new CliError(`--v1s-keys ${file}: ${(error as Error).message}`);
   }
-  const isCert = content.includes('BEGIN CERTIFICATE');
-  const { exportJWK, importSPKI, importX509 } = await import('jose');
-  for (const alg of ['RS256', 'ES256']) {
-    try {
-      const key = isCert
-        ? await importX509(content, alg, { extractable: true })
-        : await importSPKI(content, alg, { extractable: true });
-      return { keys: [{ ...(await exportJWK(key)), alg, use: 'sig' }] };
-    } catch {
-      // the other algorithm, or not a key at all
-    }
-  }
-  throw new CliError(`--v1s-keys ${file}: not an RSA or EC P-256 certificate or public key`);
 }

@@ -152,7 +152,7 @@ describe('ferry clients flags', () => {
     const priv = file('private.pem', rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
     await expect(ferry('clients', 'update', id, '--v1s-keys', priv)).rejects.toThrow(CliError);
     await expect(ferry('clients', 'update', id, '--v1s-keys', file('junk.txt', 'hello'))).rejects.toThrow(
-      /neither a PEM nor JSON/,
+      /neither a JWK Set nor PEM/,
     );
     await expect(ferry('clients', 'update', id, '--v1s-keys', path.join(dir, 'missing.pem'))).rejects.toThrow(
       /ENOENT/,

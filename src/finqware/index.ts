@@ -1,25 +1,75 @@
+/**
+ * The classic Finqware API (legacy-apis.md Part A) under its prefix: `/v1/...` with the keys in the body, on the
+ * same consents and transactions as FinqLink. Every endpoint is a POST with a JSON body; every failure is the
+ * classic error model.
+ */
 import type { FastifyInstance } from 'fastify';
-import { type CatalogDeps, registerCatalogRoutes } from './catalog.routes.js';
+import type { WorkerRegistry } from '../worker/index.js';
+import { registerCatalogRoutes } from './catalog.routes.js';
+import { registerDataRoutes } from './data.routes.js';
+import { defaultFinqwareSettings, type FinqwareContext, type FinqwareSettings } from './finqware.context.js';
 import { installFinqwareErrors } from './finqware.plugin.js';
+import { addFinqwareTasks, purgeDueData } from './finqware.tasks.js';
+import { registerReturnRoute, registerSessionRoutes } from './sessions.routes.js';
 
-export type FinqwareDeps = CatalogDeps & {
-  /** Where the classic API is served (`FINQWARE_API_PREFIX`, default `/finqware`). */
-  prefix: string;
+export interface FinqwareService {
+  /** The purge of cached data that is due, once (the `finqware.purge` task runs it; tests call it). */
+  purgeDueData(): Promise<number>;
+}
+
+const contextOf = new WeakMap<FinqwareService, FinqwareContext>();
+
+export type CreateFinqwareOptions = Omit<FinqwareContext, 'settings'> & {
+  settings?: Partial<FinqwareSettings>;
+  log?: (message: string, fields: object) => void;
 };
 
-/**
- * The classic Finqware API (legacy-apis.md Part A) under its prefix: `/v1/...` with the keys in the body. Every
- * endpoint is a POST with a JSON body; every failure is the classic error model.
- */
-export async function registerFinqwareApi(app: FastifyInstance, deps: FinqwareDeps): Promise<void> {
+const logs = new WeakMap<FinqwareService, (message: string, fields: object) => void>();
+
+export function createFinqwareService(o: CreateFinqwareOptions): FinqwareService {
+  const { settings, log = () => {}, ...rest } = o;
+  const ctx: FinqwareContext = { ...rest, settings: { ...defaultFinqwareSettings, ...settings } };
+  const service: FinqwareService = { purgeDueData: () => purgeDueData(ctx, log) };
+  contextOf.set(service, ctx);
+  logs.set(service, log);
+  return service;
+}
+
+function context(service: FinqwareService): FinqwareContext {
+  const ctx = contextOf.get(service);
+  if (!ctx) throw new Error('the classic API needs the service createFinqwareService made');
+  return ctx;
+}
+
+export async function registerFinqwareApi(
+  app: FastifyInstance,
+  deps: { finqware: FinqwareService },
+): Promise<void> {
+  const ctx = context(deps.finqware);
   await app.register(
     async (scope) => {
       installFinqwareErrors(scope);
-      await scope.register(async (v1) => registerCatalogRoutes(v1, deps), { prefix: '/v1' });
+      registerReturnRoute(scope, ctx);
+      await scope.register(
+        async (v1) => {
+          registerCatalogRoutes(v1, ctx);
+          registerSessionRoutes(v1, ctx);
+          registerDataRoutes(v1, ctx);
+        },
+        { prefix: '/v1' },
+      );
     },
-    { prefix: deps.prefix },
+    { prefix: ctx.prefix },
   );
+}
+
+/** Adds `finqware.purge` to the worker. */
+export function registerFinqwareWorker(registry: WorkerRegistry, service: FinqwareService): void {
+  addFinqwareTasks(registry, context(service), logs.get(service) ?? (() => {}));
 }
 
 export type { FinqwareCode } from './errors.js';
 export { FinqwareError, finqwareErrors } from './errors.js';
+export type { FinqwareSettings } from './finqware.context.js';
+export type { SignedRequestResult, V1sKeys } from './signed-request.js';
+export { bodyDigest, parseV1sKeys, V1sKeysError, verifySignedRequest } from './signed-request.js';

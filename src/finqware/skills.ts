@@ -156,9 +156,12 @@ const termDeposit: Omit<Skill, 'skill'> = {
       name: 'kyc',
       schema: {
         type: 'object',
-        required: ['psu_redirect_link'],
+        required: ['full_name'],
         additionalProperties: false,
-        properties: { psu_redirect_link: redirectLink },
+        properties: {
+          full_name: { type: 'string', minLength: 1, maxLength: 140 },
+          national_id: { type: 'string', minLength: 1, maxLength: 32 },
+        },
       },
       uploads: [
         { name: 'id_document', content_types: documentTypes, max_bytes: UPLOAD_MAX_BYTES },

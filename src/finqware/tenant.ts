@@ -47,6 +47,13 @@ export async function authenticateTenant(
   return usable(client);
 }
 
+/** The tenant of a request that carries only its `client_id` (a step: its nonce authorises it). */
+export async function tenantById(clients: ClientsService, clientId: string): Promise<ApiClient> {
+  const client = await clients.find(clientId);
+  if (!client) throw new FinqwareError('invalid_client_id', 'No tenant app has this client_id.');
+  return usable(client);
+}
+
 function usable(client: ApiClient): ApiClient {
   if (client.disabled) throw new FinqwareError('unauthorized_tenant', 'This tenant app is disabled.');
   return client;
