@@ -199,6 +199,7 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     ais,
     publicUrl: config.publicUrl,
     prefix: config.finqware.prefix,
+    audience: config.finqware.audience,
     log: (message, fields) => log.error(fields, message),
   });
   registerFinqwareWorker(worker, finqware);

@@ -35,8 +35,11 @@ export interface Config {
     readonly jobPollMs: number;
   };
   readonly admin: AdminConfig;
-  /** The classic Finqware API: served under `prefix` (`FINQWARE_API_PREFIX`, default `/finqware`). */
-  readonly finqware: { readonly prefix: string };
+  /**
+   * The classic Finqware API: served under `prefix` (`FINQWARE_API_PREFIX`, default `/finqware`); `/v1s` tokens
+   * name `audience` (`FINQWARE_V1S_AUDIENCE`, default the host of PUBLIC_URL).
+   */
+  readonly finqware: { readonly prefix: string; readonly audience: string };
   /** The mounted sandbox bank: ms after a payment's acceptance until it reports ACSP, and ACSC (settled). */
   readonly sandboxBank: { readonly acspAfterMs: number; readonly acscAfterMs: number };
 }
@@ -195,7 +198,10 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
       jobPollMs: int('AIS_JOB_POLL_MS', 1000, 100, 3_600_000),
     }),
     admin: parseAdminConfig(read, port, problems),
-    finqware: Object.freeze({ prefix: finqwarePrefix }),
+    finqware: Object.freeze({
+      prefix: finqwarePrefix,
+      audience: read('FINQWARE_V1S_AUDIENCE') ?? hostOf(publicUrl),
+    }),
     sandboxBank: parseSandboxBankTiming(int, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
@@ -362,4 +368,13 @@ export function decodeKey(text: string): Buffer | undefined {
     return buf.length === 32 ? buf : undefined;
   }
   return undefined;
+}
+
+/** The host of a URL (the default `/v1s` audience), or the text itself when it is not one. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
 }

@@ -36,5 +36,7 @@ export interface FinqwareContext {
   /** Ferry's public base URL and the classic API's prefix: the browser comes back to `<publicUrl><prefix>/return/…`. */
   publicUrl: string;
   prefix: string;
+  /** The `aud` a `/v1s` token must name. */
+  audience: string;
   settings: FinqwareSettings;
 }

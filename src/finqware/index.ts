@@ -11,6 +11,7 @@ import { defaultFinqwareSettings, type FinqwareContext, type FinqwareSettings } 
 import { installFinqwareErrors } from './finqware.plugin.js';
 import { addFinqwareTasks, purgeDueData } from './finqware.tasks.js';
 import { registerReturnRoute, registerSessionRoutes } from './sessions.routes.js';
+import { requireSignedRequests } from './signed.plugin.js';
 
 export interface FinqwareService {
   /** The purge of cached data that is due, once (the `finqware.purge` task runs it; tests call it). */
@@ -50,13 +51,18 @@ export async function registerFinqwareApi(
     async (scope) => {
       installFinqwareErrors(scope);
       registerReturnRoute(scope, ctx);
+      const endpoints = (v1: FastifyInstance) => {
+        registerCatalogRoutes(v1, ctx);
+        registerSessionRoutes(v1, ctx);
+        registerDataRoutes(v1, ctx);
+      };
+      await scope.register(async (v1) => endpoints(v1), { prefix: '/v1' });
       await scope.register(
-        async (v1) => {
-          registerCatalogRoutes(v1, ctx);
-          registerSessionRoutes(v1, ctx);
-          registerDataRoutes(v1, ctx);
+        async (v1s) => {
+          requireSignedRequests(v1s, ctx);
+          endpoints(v1s);
         },
-        { prefix: '/v1' },
+        { prefix: '/v1s' },
       );
     },
     { prefix: ctx.prefix },
