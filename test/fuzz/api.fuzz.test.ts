@@ -18,9 +18,95 @@ interface Endpoint {
   schema: Record<string, unknown> | undefined;
 }
 
+type Paths = Record<
+  string,
+  Record<string, { requestBody?: { content?: Record<string, { schema?: unknown }> } }>
+>;
+
+/** The POST endpoints of /openapi.json whose path matches, each with its JSON body's schema. */
+const postEndpoints = (paths: Paths, pattern: RegExp): Endpoint[] =>
+  Object.entries(paths)
+    .filter(([path, ops]) => ops.post && pattern.test(path))
+    .map(([path, ops]) => ({
+      path,
+      schema: ops.post!.requestBody?.content?.['application/json']?.schema as
+        | Record<string, unknown>
+        | undefined,
+    }));
+
+type Payload = { kind: 'json'; body: string } | { kind: 'other'; type: string; body: string };
+
+/** Bodies for one endpoint: from its schema, mutated, any JSON, nasty values, broken JSON, other types, too big. */
+function payloadsFor(ep: Endpoint, auth: Record<string, string>): fc.Arbitrary<Payload> {
+  const schemaBody = fromSchema(ep.schema).map((b) =>
+    b && typeof b === 'object' && !Array.isArray(b) ? { ...(b as object), ...auth } : b,
+  );
+  return fc.oneof(
+    { weight: 4, arbitrary: schemaBody.map((b) => ({ kind: 'json' as const, body: JSON.stringify(b) })) },
+    {
+      weight: 4,
+      arbitrary: schemaBody
+        .chain((b) =>
+          b && typeof b === 'object' && !Array.isArray(b)
+            ? mutate(b as Record<string, unknown>)
+            : fc.constant(b),
+        )
+        .map((b) => ({ kind: 'json' as const, body: JSON.stringify(b) })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.jsonValue().map((b) => ({ kind: 'json' as const, body: JSON.stringify(b) })),
+    },
+    {
+      weight: 1,
+      arbitrary: nastyValue.map((b) => ({
+        kind: 'json' as const,
+        body: JSON.stringify({ ...auth, x: b }),
+      })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom(
+          '{',
+          '{"client_id":',
+          '[1,2',
+          'null',
+          '"str"',
+          '{"a":1}}',
+          '\u0000',
+          '{"a":"\\ud800"}',
+          '',
+        )
+        .map((body) => ({ kind: 'json' as const, body })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom(
+          'text/plain',
+          'application/xml',
+          'application/x-www-form-urlencoded',
+          'multipart/form-data',
+        )
+        .map((type) => ({ kind: 'other' as const, type, body: 'client_id=x&client_secret=y' })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.constant({
+        kind: 'json' as const,
+        body: JSON.stringify({ ...auth, pad: 'x'.repeat(BODY_LIMIT) }),
+      }),
+    },
+  );
+}
+
 describe('API fuzzing', () => {
   let t: TestApp;
   let endpoints: Endpoint[];
+  let classic: Endpoint[];
+  let classicKeys: Record<string, string>;
+  let sessionId: string;
   let creds: { client_id: string; client_secret: string };
   let live: { clientId: string; token: string };
   const stats = { requests: 0, byStatus: new Map<number, number>(), fiveXx: 0 };
@@ -37,20 +123,19 @@ describe('API fuzzing', () => {
     );
     expect(token.status, JSON.stringify(token.body)).toBe(200);
     live = { clientId: l.clientId, token: String(token.body.access_token) };
-    const spec = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
-      paths: Record<
-        string,
-        Record<string, { requestBody?: { content?: Record<string, { schema?: unknown }> } }>
-      >;
-    };
-    endpoints = Object.entries(spec.paths)
-      .filter(([path, ops]) => ops.post && /^\/(v1|v2|test)\//.test(path))
-      .map(([path, ops]) => ({
-        path,
-        schema: ops.post!.requestBody?.content?.['application/json']?.schema as
-          | Record<string, unknown>
-          | undefined,
-      }));
+    const spec = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Paths };
+    endpoints = postEndpoints(spec.paths, /^\/(v1|v2|test)\//);
+    classic = postEndpoints(spec.paths, /^\/finqware\/v1s?\//);
+    const tenant = (await t.services.clients.find(c.clientId))!;
+    classicKeys = { ...creds, client_app_key: tenant.clientAppKey };
+    const session = await t.app.inject({
+      method: 'POST',
+      url: '/finqware/v1/sessions',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ ...classicKeys, skill: 'bt_ro_aisp_sbx_#1.0', client_secret: undefined }),
+    });
+    expect(session.statusCode, session.body).toBe(200);
+    sessionId = String(session.json().session_id);
   });
 
   afterAll(async () => {
@@ -71,67 +156,7 @@ describe('API fuzzing', () => {
     const request = endpoint.chain((ep) => {
       const isTest = ep.path.startsWith('/test/');
       const auth = isTest ? creds : { client_id: live.clientId };
-      const schemaBody = fromSchema(ep.schema).map((b) =>
-        b && typeof b === 'object' && !Array.isArray(b) ? { ...(b as object), ...auth } : b,
-      );
-      const payload = fc.oneof(
-        { weight: 4, arbitrary: schemaBody.map((b) => ({ kind: 'json' as const, body: JSON.stringify(b) })) },
-        {
-          weight: 4,
-          arbitrary: schemaBody
-            .chain((b) =>
-              b && typeof b === 'object' && !Array.isArray(b)
-                ? mutate(b as Record<string, unknown>)
-                : fc.constant(b),
-            )
-            .map((b) => ({ kind: 'json' as const, body: JSON.stringify(b) })),
-        },
-        {
-          weight: 1,
-          arbitrary: fc.jsonValue().map((b) => ({ kind: 'json' as const, body: JSON.stringify(b) })),
-        },
-        {
-          weight: 1,
-          arbitrary: nastyValue.map((b) => ({
-            kind: 'json' as const,
-            body: JSON.stringify({ ...auth, x: b }),
-          })),
-        },
-        {
-          weight: 1,
-          arbitrary: fc
-            .constantFrom(
-              '{',
-              '{"client_id":',
-              '[1,2',
-              'null',
-              '"str"',
-              '{"a":1}}',
-              '\u0000',
-              '{"a":"\\ud800"}',
-              '',
-            )
-            .map((body) => ({ kind: 'json' as const, body })),
-        },
-        {
-          weight: 1,
-          arbitrary: fc
-            .constantFrom(
-              'text/plain',
-              'application/xml',
-              'application/x-www-form-urlencoded',
-              'multipart/form-data',
-            )
-            .map((type) => ({ kind: 'other' as const, type, body: 'client_id=x&client_secret=y' })),
-        },
-        {
-          weight: 1,
-          arbitrary: fc.constant({
-            kind: 'json' as const,
-            body: JSON.stringify({ ...auth, pad: 'x'.repeat(BODY_LIMIT) }),
-          }),
-        },
-      );
+      const payload = payloadsFor(ep, auth);
       return fc.tuple(
         fc.constant(ep),
         payload,
@@ -174,5 +199,41 @@ describe('API fuzzing', () => {
     );
     expect(stats.fiveXx).toBe(0);
     expect(stats.requests).toBeGreaterThanOrEqual(RUNS);
+  });
+
+  it(`answers ${RUNS} generated classic Finqware requests without a 5xx, always in the classic error model`, async () => {
+    expect(classic.map((e) => e.path)).toContain('/finqware/v1/transactions/get');
+    const request = fc
+      .constantFrom(...classic)
+      .chain((ep) => fc.tuple(fc.constant(ep), payloadsFor(ep, classicKeys), fc.boolean()));
+    await fc.assert(
+      fc.asyncProperty(request, async ([ep, payload, realSession]) => {
+        const url = ep.path.replace('{session_id}', realSession ? sessionId : 'not-a-session');
+        const res = await t.app.inject({
+          method: 'POST',
+          url,
+          headers: { 'content-type': payload.kind === 'other' ? payload.type : 'application/json' },
+          payload: payload.body,
+        });
+        stats.requests += 1;
+        stats.byStatus.set(res.statusCode, (stats.byStatus.get(res.statusCode) ?? 0) + 1);
+        if (res.statusCode >= 500) stats.fiveXx += 1;
+        expect(
+          res.statusCode,
+          `${url} ${payload.body.slice(0, 300)} → ${res.body.slice(0, 300)}`,
+        ).toBeLessThan(500);
+        if (res.statusCode >= 400) {
+          const body = res.json() as Record<string, unknown>;
+          expect(Object.keys(body).sort()).toEqual(['code', 'http', 'id', 'message', 'type']);
+          expect(body.http).toBe(res.statusCode);
+        }
+      }),
+      {
+        numRuns: RUNS,
+        endOnFailure: true,
+        ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}),
+      },
+    );
+    expect(stats.fiveXx).toBe(0);
   });
 });
