@@ -200,6 +200,7 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     publicUrl: config.publicUrl,
     prefix: config.finqware.prefix,
     audience: config.finqware.audience,
+    liveClients: config.finqware.liveClients,
     log: (message, fields) => log.error(fields, message),
   });
   registerFinqwareWorker(worker, finqware);

@@ -37,9 +37,10 @@ export interface Config {
   readonly admin: AdminConfig;
   /**
    * The classic Finqware API: served under `prefix` (`FINQWARE_API_PREFIX`, default `/finqware`); `/v1s` tokens
-   * name `audience` (`FINQWARE_V1S_AUDIENCE`, default the host of PUBLIC_URL).
+   * name `audience` (`FINQWARE_V1S_AUDIENCE`, default the host of PUBLIC_URL). Test clients may use it from the
+   * start; live clients once `FINQWARE_LIVE_CLIENTS=true`.
    */
-  readonly finqware: { readonly prefix: string; readonly audience: string };
+  readonly finqware: { readonly prefix: string; readonly audience: string; readonly liveClients: boolean };
   /** The mounted sandbox bank: ms after a payment's acceptance until it reports ACSP, and ACSC (settled). */
   readonly sandboxBank: { readonly acspAfterMs: number; readonly acscAfterMs: number };
 }
@@ -162,6 +163,10 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
   if (logLevel !== logLevelRaw) problems.push(`LOG_LEVEL must be one of ${logLevels.join(', ')}`);
 
   const finqwarePrefix = read('FINQWARE_API_PREFIX') ?? '/finqware';
+  const finqwareLive = read('FINQWARE_LIVE_CLIENTS') ?? 'false';
+  if (finqwareLive !== 'true' && finqwareLive !== 'false') {
+    problems.push(`FINQWARE_LIVE_CLIENTS must be true or false (got "${finqwareLive}")`);
+  }
   if (
     !/^(\/[a-z0-9][a-z0-9_-]*)+$/.test(finqwarePrefix) ||
     /^\/(v1|v2|test|finx|console|operator)(\/|$)/.test(finqwarePrefix)
@@ -201,6 +206,7 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     finqware: Object.freeze({
       prefix: finqwarePrefix,
       audience: read('FINQWARE_V1S_AUDIENCE') ?? hostOf(publicUrl),
+      liveClients: finqwareLive === 'true',
     }),
     sandboxBank: parseSandboxBankTiming(int, problems),
   };

@@ -7,6 +7,7 @@ import { authenticateTenant } from './tenant.js';
 
 export interface CatalogDeps {
   clients: ClientsService;
+  liveClients: boolean;
   catalogue: Catalogue;
 }
 
@@ -95,7 +96,7 @@ export function registerCatalogRoutes(scope: FastifyInstance, deps: CatalogDeps)
   };
   scope.post('/catalogs/skills', { schema }, async (request) => {
     const q = request.body as CatalogQuery;
-    const client = await authenticateTenant(deps.clients, q, 'either', request.ip);
+    const client = await authenticateTenant(deps, q, 'either', request.ip);
     const allowed = (s: Skill) =>
       s.type === 'marketplace' || client.scopes.includes(s.type === 'aisp' ? 'ais' : 'pay');
     return skillsFor(deps.catalogue, client.mode)

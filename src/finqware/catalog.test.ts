@@ -4,7 +4,7 @@ import { createTestApp, type TestApp } from '../../test/support/test-app.js';
 let t: TestApp;
 let test: { clientId: string; clientAppKey: string; secret: string };
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createTestApp({ env: { FINQWARE_LIVE_CLIENTS: 'true' } });
   const created = await t.services.clients.create({ name: 'Classic shop' });
   test = {
     clientId: created.client.clientId,
@@ -218,6 +218,15 @@ describe('POST /finqware/v1/catalogs/skills', () => {
       expect(
         (await other.app.inject({ method: 'POST', url: '/finqware/v1/catalogs/skills', payload: {} })).json(),
       ).toMatchObject({ code: 'not_found' });
+      // Live tenants wait for FINQWARE_LIVE_CLIENTS=true (off here); test tenants may use it from the start.
+      const live = await other.services.clients.create({ name: 'Live', mode: 'live' });
+      const refused = await other.app.inject({
+        method: 'POST',
+        url: '/classic/api/v1/catalogs/skills',
+        headers: { 'content-type': 'application/json' },
+        payload: { client_id: live.client.clientId, client_app_key: live.client.clientAppKey },
+      });
+      expect(refused.json()).toMatchObject({ http: 401, code: 'unauthorized_tenant' });
     } finally {
       await other.close();
     }

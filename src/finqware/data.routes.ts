@@ -92,7 +92,7 @@ function sendArray<T>(reply: FastifyReply, pages: AsyncIterable<T[]>, item: (row
 /** Tokens (A.4.4), accounts, balances and transactions (A.4.5–7), consents get and delete (A.4.9). */
 export function registerDataRoutes(v1: FastifyInstance, ctx: FinqwareContext): void {
   const tenant = (body: { client_id: string; client_secret: string }, ip: string) =>
-    authenticateTenant(ctx.clients, body, 'secret', ip);
+    authenticateTenant(ctx, body, 'secret', ip);
 
   v1.post(
     '/tokens',

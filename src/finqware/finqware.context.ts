@@ -38,5 +38,7 @@ export interface FinqwareContext {
   prefix: string;
   /** The `aud` a `/v1s` token must name. */
   audience: string;
+  /** Live clients may use the classic API (`FINQWARE_LIVE_CLIENTS`); test clients always may. */
+  liveClients: boolean;
   settings: FinqwareSettings;
 }

@@ -74,7 +74,7 @@ export function registerSessionRoutes(v1: FastifyInstance, ctx: FinqwareContext)
         skill: string;
         tenant_user_id?: string;
       };
-      const client = await authenticateTenant(ctx.clients, body, 'app_key', request.ip);
+      const client = await authenticateTenant(ctx, body, 'app_key', request.ip);
       return createSession(ctx, client, body);
     },
   );
@@ -102,7 +102,7 @@ export function registerSessionRoutes(v1: FastifyInstance, ctx: FinqwareContext)
         data: unknown;
       };
       // A step carries no key (A.4.2): the nonce, given to this tenant's session, is what authorises it.
-      const client = await tenantById(ctx.clients, body.client_id);
+      const client = await tenantById(ctx, body.client_id);
       const { session_id } = request.params as { session_id: string };
       return submitStep(ctx, client, session_id, body, { ip: request.ip });
     },
