@@ -18,35 +18,34 @@ export interface FinqwareService {
   purgeDueData(): Promise<number>;
 }
 
-const contextOf = new WeakMap<FinqwareService, FinqwareContext>();
+type Log = (message: string, fields: object) => void;
+/** What the routes and the task run on, kept out of the service's public shape. */
+const contextOf = new WeakMap<FinqwareService, { ctx: FinqwareContext; log: Log }>();
 
 export type CreateFinqwareOptions = Omit<FinqwareContext, 'settings'> & {
   settings?: Partial<FinqwareSettings>;
-  log?: (message: string, fields: object) => void;
+  log?: Log;
 };
-
-const logs = new WeakMap<FinqwareService, (message: string, fields: object) => void>();
 
 export function createFinqwareService(o: CreateFinqwareOptions): FinqwareService {
   const { settings, log = () => {}, ...rest } = o;
   const ctx: FinqwareContext = { ...rest, settings: { ...defaultFinqwareSettings, ...settings } };
   const service: FinqwareService = { purgeDueData: () => purgeDueData(ctx, log) };
-  contextOf.set(service, ctx);
-  logs.set(service, log);
+  contextOf.set(service, { ctx, log });
   return service;
 }
 
-function context(service: FinqwareService): FinqwareContext {
-  const ctx = contextOf.get(service);
-  if (!ctx) throw new Error('the classic API needs the service createFinqwareService made');
-  return ctx;
+function internals(service: FinqwareService): { ctx: FinqwareContext; log: Log } {
+  const found = contextOf.get(service);
+  if (!found) throw new Error('the classic API needs the service createFinqwareService made');
+  return found;
 }
 
 export async function registerFinqwareApi(
   app: FastifyInstance,
   deps: { finqware: FinqwareService },
 ): Promise<void> {
-  const ctx = context(deps.finqware);
+  const { ctx } = internals(deps.finqware);
   await app.register(
     async (scope) => {
       installFinqwareErrors(scope);
@@ -71,7 +70,8 @@ export async function registerFinqwareApi(
 
 /** Adds `finqware.purge` to the worker. */
 export function registerFinqwareWorker(registry: WorkerRegistry, service: FinqwareService): void {
-  addFinqwareTasks(registry, context(service), logs.get(service) ?? (() => {}));
+  const { ctx, log } = internals(service);
+  addFinqwareTasks(registry, ctx, log);
 }
 
 export type { FinqwareCode } from './errors.js';
