@@ -154,6 +154,9 @@ describe('the seed 000 consumer verifies Ferry webhooks', () => {
       keys: { kid: string }[];
     };
     expect(jwks.keys.map((k) => k.kid)).toEqual([kidAfter, kidBefore]);
+    // A rotation made by another process (the CLI on PostgreSQL) reaches the running server's signer within its
+    // recheck interval (1 s); a webhook sent before that is signed with the previous key, which is still valid.
+    await waitFor(async () => (await t.services.webhooks.keys.signer()).kid === kidAfter, 5_000);
 
     const ids = await linkConsentAndJob();
     // jose refetches the JWKS for an unknown kid at most every 30 s (cooldownDuration): a consumer that fetched
